@@ -1,0 +1,18 @@
+from django.urls import reverse
+
+from .models import Role
+
+
+def navigation(request):
+    """Return the header links the current user may follow."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    links = []
+    if user.role in (Role.DRAFTER, Role.DEPARTMENT_HEAD, Role.CONSULTED, Role.SUPERVISOR) or user.is_reviewer:
+        links.append(("policies", reverse("review:policy_list")))
+    if user.is_reviewer:
+        links.append(("queue", reverse("review:queue")))
+    if user.is_calendar_admin:
+        links.append(("calendar", reverse("workdays:year_list")))
+    return {"nav_links": links}
