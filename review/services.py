@@ -46,7 +46,9 @@ def _already_handled(case):
 
 
 def _lock_case(case_id, allowed_states):
-    case = ReviewCase.objects.select_for_update(of=("self",)).select_related("policy", "state_changed_by").get(pk=case_id)
+    # Lock the case row alone: a row joined into a locking query is read
+    # from the snapshot taken before the wait, so it could be stale.
+    case = ReviewCase.objects.select_for_update().get(pk=case_id)
     if case.state not in allowed_states:
         raise _already_handled(case)
     return case
@@ -142,12 +144,7 @@ def submit(user, policy):
         if not (user.is_drafter and user.organization_id == policy.lead_department_id):
             raise ReviewError(_("Only the drafters of the lead department can submit this policy."))
 
-        case = (
-            ReviewCase.objects.select_for_update(of=("self",))
-            .select_related("state_changed_by", "policy")
-            .filter(policy=policy, closed_at__isnull=True)
-            .first()
-        )
+        case = ReviewCase.objects.select_for_update().filter(policy=policy, closed_at__isnull=True).first()
         if case is not None and case.state not in State.editable_by_drafter():
             raise _already_handled(case)
 
