@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import Organization, Role, User
 from policies import services as policy_services
@@ -275,6 +275,8 @@ def load(stdout=None):
     """Create the demo world; running it again adds only what is missing."""
     data = load_data()
     created = 0
+    # Generated file names and notices are in the users' language.
+    translation.activate("zh-hans")
     with transaction.atomic():
         orgs = load_organizations(data)
         people = load_users(orgs)
