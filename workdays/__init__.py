@@ -1,0 +1,1 @@
+"""Chinese working-day calendar and working-day deadline clocks."""
