@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
 
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, ngettext
 
 HOLIDAY = "holiday"
 MAKEUP_WORKDAY = "makeup_workday"
@@ -104,6 +104,15 @@ class Explanation:
     steps: list[Step]
     text: str
     result: DateResult
+
+
+def gettext_noop(message: str) -> str:
+    """Mark `message` for makemessages without translating it.
+
+    Django's gettext_noop reads settings.USE_I18N, and this module must import
+    without Django settings (the benchmark does).
+    """
+    return message
 
 
 # English names of the statutory holidays, so that msgids stay in English. The
