@@ -244,9 +244,7 @@ def extend_clock(clock: Clock, days: int, reason: str, actor=None) -> Clock:
         if ledger.state == Clock.State.STOPPED:
             raise ClockError(gettext("The clock was stopped on %(date)s.") % {"date": ledger.stopped_on.isoformat()})
 
-        ClockEvent.objects.create(
-            clock=locked, kind=ClockEvent.Kind.EXTENDED, days=days, reason=reason, actor=actor
-        )
+        ClockEvent.objects.create(clock=locked, kind=ClockEvent.Kind.EXTENDED, days=days, reason=reason, actor=actor)
         ledger.extensions.append((days, reason))
         _store_derived(locked, ledger, calendar)
     logger.info("extended clock %s by %s working days", clock.pk, days)

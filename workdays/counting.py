@@ -571,16 +571,22 @@ def render_explanation(steps: Sequence[Step], result: DateResult) -> str:
 def _render_extension(step: Step) -> str:
     values = {"count": step.days, "reason": step.reason}
     if step.reason:
-        return ngettext(
-            "extended by %(count)s working day for %(reason)s",
-            "extended by %(count)s working days for %(reason)s",
+        return (
+            ngettext(
+                "extended by %(count)s working day for %(reason)s",
+                "extended by %(count)s working days for %(reason)s",
+                step.days,
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "extended by %(count)s working day",
+            "extended by %(count)s working days",
             step.days,
-        ) % values
-    return ngettext(
-        "extended by %(count)s working day",
-        "extended by %(count)s working days",
-        step.days,
-    ) % values
+        )
+        % values
+    )
 
 
 def _render_holiday(step: Step, short) -> str:

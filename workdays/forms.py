@@ -21,7 +21,9 @@ LAST_YEAR = 2100
 
 
 class NoticeForm(forms.Form):
-    """A year's notice typed by an administrator. `notice` is the parsed notice after successful validation, else None.
+    """A year's notice typed by an administrator.
+
+    `notice` is the parsed notice after successful validation, else None.
 
     `digest` carries the content digest of the previewed notice, so a save is
     accepted only for exactly what the preview showed.
@@ -130,7 +132,9 @@ class ImportForm(forms.Form):
             try:
                 text = upload.read().decode("utf-8")
             except UnicodeDecodeError:
-                raise forms.ValidationError(gettext("The file is not UTF-8 text. Save it as UTF-8 JSON and upload it again."))
+                raise forms.ValidationError(
+                    gettext("The file is not UTF-8 text. Save it as UTF-8 JSON and upload it again.")
+                ) from None
             # The preview page passes the document text on to the save step.
             cleaned["document"] = text
         if not text.strip():
@@ -142,11 +146,11 @@ class ImportForm(forms.Form):
             raise forms.ValidationError(
                 gettext("The document is not valid JSON: %(error)s (line %(line)s, column %(column)s).")
                 % {"error": error.msg, "line": error.lineno, "column": error.colno}
-            )
+            ) from None
         try:
             notices = parse_notice_document(data)
         except NoticeFormatError as error:
-            raise forms.ValidationError(str(error))
+            raise forms.ValidationError(str(error)) from None
 
         for notice in notices:
             conflicts = find_conflicts(notice)

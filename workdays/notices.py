@@ -169,7 +169,9 @@ def check_notice(notice: YearNotice) -> list[NoticeProblem]:
                     NoticeProblem(
                         "holidays",
                         holiday.line,
-                        gettext("%(date)s is already listed in another range (line %(other)s). Remove it from one of them.")
+                        gettext(
+                            "%(date)s is already listed in another range (line %(other)s). Remove it from one of them."
+                        )
                         % {"date": day.isoformat(), "other": seen_holidays[day].line},
                     )
                 )

@@ -182,9 +182,7 @@ def import_notices(request):
     if request.POST.get("action") == "save":
         if form.cleaned_data["digest"] == digest:
             result = save_notices(notices, actor=request.user)
-            return render(
-                request, "workdays/saved.html", {"result": result, "years": [n.year for n in notices]}
-            )
+            return render(request, "workdays/saved.html", {"result": result, "years": [n.year for n in notices]})
         context["changed_since_preview"] = True
 
     plans = [(notice, plan_notice(notice)) for notice in notices]
