@@ -92,11 +92,9 @@ class NoticeForm(forms.Form):
             makeup_workdays=makeup_days,
         )
 
-        problems = holiday_problems + makeup_problems
-        if not problems:
-            problems = check_notice(notice)
-        if not problems:
-            problems = find_conflicts(notice)
+        # Report every problem at once: lines that do not parse, then the
+        # checks on the lines that do.
+        problems = holiday_problems + makeup_problems + check_notice(notice) + find_conflicts(notice)
         for problem in problems:
             if problem.field:
                 self.add_error(problem.field, str(problem))

@@ -225,3 +225,17 @@ def test_import_invalid_json_keeps_text(admin_client):
 
     assert "The document is not valid JSON" in response.content.decode()
     assert response.context["form"]["document"].value() == '{"2027": '
+
+
+def test_all_bad_lines_are_reported_at_once(admin_client):
+    english(admin_client)
+    data = {**NOTICE_2027, "holidays": "2027-01-01 2027-01-03 元旦\n2027-02-30 春节", "makeup_workdays": "2027-02-15"}
+
+    response = post_notice(admin_client, "preview", data=data)
+
+    errors = response.context["form"].errors
+    assert errors["holidays"] == [
+        "Line 2: “2027-02-30” is not a date. Write dates as YYYY-MM-DD, for example “2027-01-01 2027-01-03 元旦”."
+    ]
+    assert len(errors["makeup_workdays"]) == 1
+    assert errors["makeup_workdays"][0].startswith("Line 1: 2027-02-15 is a weekday")
