@@ -79,6 +79,13 @@ class Policy(models.Model):
     # drafters may edit the content now.
     submitted_at = models.DateTimeField(_("first submitted at"), null=True, blank=True, editable=False)
     is_locked = models.BooleanField(_("locked for review"), default=False, editable=False)
+    # Going live and offline, also written only by the review services. The
+    # check constraint below keeps a policy that has not passed review from
+    # being live, whatever code path writes the row.
+    passed_opinion = models.CharField(_("passing opinion letter"), max_length=60, blank=True, editable=False)
+    is_live = models.BooleanField(_("live"), default=False, editable=False)
+    live_since = models.DateField(_("live since"), null=True, blank=True, editable=False)
+    offline_since = models.DateField(_("offline since"), null=True, blank=True, editable=False)
 
     objects = PolicyQuerySet.as_manager()
 
@@ -86,6 +93,9 @@ class Policy(models.Model):
         ordering = ["-updated_at", "-id"]
         verbose_name = _("policy")
         verbose_name_plural = _("policies")
+        constraints = [
+            models.CheckConstraint(condition=Q(is_live=False) | ~Q(passed_opinion=""), name="live_policy_passed_review"),
+        ]
 
     def __str__(self):
         return self.title
@@ -196,6 +206,8 @@ class Material(models.Model):
         DRAFT_TEXT = "draft_text", _("Draft policy text and explanation")
         CONSULTATION_RECORD = "consultation_record", _("Consultation or assessment record")
         FAIR_COMPETITION_FISCAL = "fair_competition_fiscal", _("Fair-competition review and fiscal opinion")
+        CHANGE_EXPLANATION = "change_explanation", _("Adjusted policy text and explanation of the adjustment")
+        REPEAL_DECISION = "repeal_decision", _("Repeal decision and explanation")
 
     policy = models.ForeignKey(Policy, verbose_name=_("policy"), on_delete=models.CASCADE, related_name="materials")
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
@@ -217,6 +229,19 @@ class Material(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+# The materials each kind of application must carry (第五条, 第十三条).
+REQUIRED_MATERIALS = {
+    "initial": [
+        Material.Kind.APPLICATION_LETTER,
+        Material.Kind.DRAFT_TEXT,
+        Material.Kind.CONSULTATION_RECORD,
+        Material.Kind.FAIR_COMPETITION_FISCAL,
+    ],
+    "adjustment": [Material.Kind.APPLICATION_LETTER, Material.Kind.CHANGE_EXPLANATION],
+    "offline": [Material.Kind.APPLICATION_LETTER, Material.Kind.REPEAL_DECISION],
+}
 
 
 class PolicyEvent(models.Model):

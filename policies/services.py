@@ -108,10 +108,23 @@ def save_item(user, policy, *, name, values, item=None):
             item = ServiceItem.objects.create(policy=policy, name=name, position=position)
         else:
             item = ServiceItem.objects.get(pk=item.pk, policy=policy)
-            item.name = name
-            item.save(update_fields=["name", "updated_at"])
 
         existing = {v.element.code: v for v in item.values.select_related("element")}
+        unchanged = (
+            not created
+            and item.name == name
+            and all(
+                (existing[code].value if code in existing else None) == value for code, value in cleaned.items()
+            )
+        )
+        if unchanged:
+            # Saving the same content again leaves no trace: no history
+            # entry, no new modification time.
+            return item
+
+        if not created:
+            item.name = name
+            item.save(update_fields=["name", "updated_at"])
         for code, value in cleaned.items():
             current = existing.get(code)
             if value is None:

@@ -142,8 +142,18 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Review time limits in working days; the measures give 10 per level.
 REVIEW_DAYS_DISTRICT = env.int("REVIEW_DAYS_DISTRICT", default=10)
 REVIEW_DAYS_CITY = env.int("REVIEW_DAYS_CITY", default=10)
+# Working days the drafter gets to supply materials or corrections (the
+# reviewer may set another number per notice), to respond to an opinion
+# letter, and how far ahead of its effective date an adjustment or repeal
+# must be applied for.
 MATERIALS_DEADLINE_DAYS = env.int("MATERIALS_DEADLINE_DAYS", default=5)
+CORRECTION_DEADLINE_DAYS = env.int("CORRECTION_DEADLINE_DAYS", default=5)
 RESPONSE_DAYS = env.int("RESPONSE_DAYS", default=5)
+CHANGE_LEAD_DAYS = env.int("CHANGE_LEAD_DAYS", default=5)
+# Opinion letter number prefixes by issuing bureau code, e.g.
+# {"cc-sjj": "长政数审"}; a bureau without one uses the first character of
+# its city and 政数审.
+OPINION_NUMBER_PREFIXES = env.json("OPINION_NUMBER_PREFIXES", default={})
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

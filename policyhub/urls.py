@@ -10,7 +10,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("policies/", include("policies.urls")),
-    # path("calendar/", include("workdays.urls")),
+    path("calendar/", include("workdays.urls")),
     path("admin/", admin.site.urls),
     path("", include("review.urls")),
 ]

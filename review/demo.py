@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 
 from accounts.models import Organization, Role, User
 from policies import services as policy_services
@@ -245,9 +245,7 @@ def _advance(policy, entry, target, drafter, people, present):
         ]
         for item in entry["items"]:
             entries.extend("事项“%s”：%s" % (item["name"], gap) for gap in item.get("gaps", [])[:2])
-        services.request_materials(
-            first, case, entries=entries, due_on=timezone.localdate() + datetime.timedelta(days=7), note="请一次性补齐后重新提交。"
-        )
+        services.request_materials(first, case, entries=entries, days=5, note="请一次性补齐后重新提交。")
         return
 
     services.accept(first, case)

@@ -7,9 +7,24 @@ from policies.events import MESSAGES
 MESSAGES.update(
     {
         "review.submitted": _("submitted the policy for standardization review to %(bureau)s"),
-        "review.accepted": _("accepted the submission for review"),
-        "review.materials_requested": _("returned the submission with a notice listing %(count)s missing materials, due %(due_on)s"),
+        "review.resubmitted": _("resubmitted the policy with the requested materials (round %(round)s)"),
+        "review.accepted": _("accepted the submission; %(days)s working days to review"),
+        "review.materials_requested": _(
+            "returned the submission with a notice listing %(count)s missing materials, due %(due_on)s"
+        ),
+        "review.findings_recorded": _("recorded %(count)s element findings in round %(round)s"),
+        "review.correction_requested": _("sent a correction notice listing %(count)s corrections, due %(due_on)s"),
+        "review.corrected": _("resubmitted the corrected policy (round %(round)s); the review period resumes"),
         "review.preliminary_passed": _("passed the preliminary review and forwarded it to %(bureau)s"),
         "review.opinion_issued": _("issued opinion letter %(number)s"),
+        "review.opinion_received": _("received opinion letter %(number)s; 5 working days to respond"),
+        "review.responded": _("responded to the opinion letter"),
+        "review.dispute_resolved": _("resolved the dispute over the opinion"),
+        "review.golive_confirmed": _("confirmed the final content; approved on %(approved_on)s, goes live on %(golive_on)s"),
+        "review.live": _("marked the policy live from %(since)s"),
+        "review.withdrawn": _("withdrew the submission: %(reason)s"),
+        "review.offline": _("approved taking the policy offline from %(since)s"),
+        "review.adjustment_prepared": _("opened the live policy to prepare an adjustment"),
+        "review.deadline_missed": _("a deadline of the drafting department passed without an answer (due %(due_on)s)"),
     }
 )

@@ -4,7 +4,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Organization, Role, User
 from policies import services as policy_services
-from policies.models import ElementDefinition, Material
+from policies.models import REQUIRED_MATERIALS, ElementDefinition
 
 Kind = Organization.Kind
 
@@ -98,7 +98,7 @@ def make_policy(drafter, *, title="九台区支持工业企业增产增效若干
     values = {code: value for code, value in values.items() if ElementDefinition.objects.filter(code=code).exists()}
     policy_services.save_item(drafter, policy, name="工业企业增产奖励", values=values)
     if materials:
-        for kind in Material.Kind.values:
-            policy_services.add_material(drafter, policy, kind=kind, uploaded=text_file("%s.txt" % kind))
+        for kind in REQUIRED_MATERIALS["initial"]:
+            policy_services.add_material(drafter, policy, kind=kind, uploaded=text_file("%s.txt" % kind.value))
     policy.refresh_from_db()
     return policy

@@ -11,7 +11,15 @@ STATE_COLOURS = {
     State.DISTRICT_REVIEW: "info",
     State.FORWARDED: "primary",
     State.CITY_REVIEW: "info",
-    State.OPINION_ISSUED: "success",
+    State.CORRECTION_REQUESTED: "warning",
+    State.OPINION_ISSUED: "primary",
+    State.DISPUTED: "danger",
+    State.AWAITING_APPROVAL: "info",
+    State.GOLIVE_CONFIRMED: "info",
+    State.LIVE: "success",
+    State.OFFLINE: "secondary",
+    State.WITHDRAWN: "secondary",
+    State.CLOSED: "dark",
 }
 
 
@@ -28,3 +36,23 @@ def state_label(state):
 @register.filter
 def state_colour(state):
     return STATE_COLOURS.get(state, "secondary")
+
+
+@register.filter
+def finding_label(status):
+    from review.models import Finding
+
+    try:
+        return Finding.Status(status).label
+    except ValueError:
+        return status
+
+
+@register.filter
+def reason_label(reason):
+    from review.models import Finding
+
+    try:
+        return Finding.Reason(reason).label
+    except ValueError:
+        return reason

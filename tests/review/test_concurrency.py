@@ -74,17 +74,12 @@ def test_double_clicked_submit_creates_one_submission():
 
 
 def test_accept_and_return_at_once_make_one_transition():
-    import datetime
-
-    from django.utils import timezone
-
     world = World()
     case = services.submit(world.drafter, make_policy(world.drafter))
-    due = timezone.localdate() + datetime.timedelta(days=7)
 
     results, errors = run_together(
         lambda: services.accept(world.district_reviewer, case),
-        lambda: services.request_materials(world.district_reviewer, case, entries=["缺少函"], due_on=due),
+        lambda: services.request_materials(world.district_reviewer, case, entries=["缺少函"], days=5),
     )
 
     assert len(results) == 1

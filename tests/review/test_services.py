@@ -1,7 +1,5 @@
 import pytest
 from django.utils import translation
-import datetime
-
 from django.utils import timezone
 
 from policies import services as policy_services
@@ -38,7 +36,7 @@ def test_district_policy_full_pass(world):
 
     case.refresh_from_db()
     assert case.state == State.OPINION_ISSUED
-    assert case.closed_at is not None
+    assert case.closed_at is None
     assert opinion.number == "长政数审〔%d〕1号" % timezone.localdate().year
     codes = list(policy.events.values_list("code", flat=True))
     assert codes[-5:] == [
@@ -92,10 +90,8 @@ def test_policy_without_items_cannot_be_submitted(world):
 def test_materials_request_and_resubmission(world):
     policy = make_policy(world.drafter)
     case = services.submit(world.drafter, policy)
-    due = timezone.localdate() + datetime.timedelta(days=7)
-
     services.request_materials(
-        world.district_reviewer, case, entries=["公平竞争审查意见未盖章", "", "缺少财政资金安排意见"], due_on=due
+        world.district_reviewer, case, entries=["公平竞争审查意见未盖章", "", "缺少财政资金安排意见"], days=5
     )
 
     case.refresh_from_db()
@@ -106,7 +102,7 @@ def test_materials_request_and_resubmission(world):
     assert notice.entries == ["公平竞争审查意见未盖章", "缺少财政资金安排意见"]
 
     policy_services.add_material(world.drafter, policy, kind="fair_competition_fiscal", uploaded=text_file("盖章版.txt"))
-    services.submit(world.drafter, policy)
+    services.submit_or_resubmit(world.drafter, policy)
 
     case.refresh_from_db()
     assert case.state == State.SUBMITTED
@@ -116,12 +112,12 @@ def test_materials_request_and_resubmission(world):
     assert notice.answered_at is not None
 
 
-def test_materials_request_needs_entries_and_future_deadline(world):
+def test_materials_request_needs_entries_and_days(world):
     case = services.submit(world.drafter, make_policy(world.drafter))
     with pytest.raises(services.ReviewError):
-        services.request_materials(world.district_reviewer, case, entries=["  "], due_on=timezone.localdate() + datetime.timedelta(days=3))
+        services.request_materials(world.district_reviewer, case, entries=["  "], days=3)
     with pytest.raises(services.ReviewError):
-        services.request_materials(world.district_reviewer, case, entries=["缺少函"], due_on=timezone.localdate())
+        services.request_materials(world.district_reviewer, case, entries=["缺少函"], days=-1)
     case.refresh_from_db()
     assert case.state == State.SUBMITTED
 
@@ -177,6 +173,7 @@ def test_fail_needs_reasons_and_unlocks_policy(world):
     policy.refresh_from_db()
     assert not policy.is_locked
     assert policy_services.can_edit(world.city_drafter, policy)
+    assert not policy.passed_opinion
 
 
 def test_locked_policy_cannot_be_edited(world):
