@@ -41,10 +41,12 @@ class CorrectionForm(BootstrapFormMixin, forms.Form):
     days = working_days_field(_("Working days to correct"), settings.CORRECTION_DEADLINE_DAYS)
     note = forms.CharField(label=_("Note to the drafter"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     repeat_reason = forms.CharField(
-        label=_("Reason for a further notice in this round"),
+        label=_("Reason for a further correction notice"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Only needed when a correction notice was already sent in this round; it is counted in statistics."),
+        help_text=_(
+            "Only needed when a correction notice was already sent at this review level; it is counted in statistics."
+        ),
     )
 
 

@@ -254,9 +254,9 @@ class Notice(models.Model):
     entries = models.JSONField(_("entries"), help_text=_("Everything the drafter must supply or correct, one entry each."))
     note = models.TextField(_("note"), blank=True)
     due_on = models.DateField(_("supply by"))
-    # The measures allow one notice per round; a further one needs a reason
-    # and is counted against the reviewing bureau.
-    is_repeat = models.BooleanField(_("further notice in the same round"), default=False)
+    # The measures allow one correction notice per review level; a further
+    # one needs a reason and is counted against the reviewing bureau.
+    is_repeat = models.BooleanField(_("further notice at the same review level"), default=False)
     repeat_reason = models.TextField(_("reason for a further notice"), blank=True)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)

@@ -460,9 +460,9 @@ def open_findings(case):
 def request_correction(user, case, *, days=None, note="", repeat_reason=""):
     """Send one correction notice compiled from every open finding (一次性书面告知); the review clock pauses.
 
-    A further notice in the same round is allowed only with a written
-    reason, and is counted, because the measures require all corrections
-    in one notice.
+    A further correction notice at the same review level is allowed only
+    with a written reason, and is counted, because the measures require all
+    corrections to be listed in one notice.
     """
     days = days or settings.CORRECTION_DEADLINE_DAYS
     repeat_reason = (repeat_reason or "").strip()
@@ -473,14 +473,12 @@ def request_correction(user, case, *, days=None, note="", repeat_reason=""):
             raise ReviewError(
                 _("There are no open findings in this round. Record the findings first; the notice is compiled from them.")
             )
-        is_repeat = Notice.objects.filter(
-            case=case, kind=Notice.Kind.CORRECTION, round=case.round, stage=case.stage
-        ).exists()
+        is_repeat = Notice.objects.filter(case=case, kind=Notice.Kind.CORRECTION, stage=case.stage).exists()
         if is_repeat and not repeat_reason:
             raise ReviewError(
                 _(
-                    "A correction notice was already sent in this round. The measures require one notice listing "
-                    "everything; give the reason for a further notice."
+                    "A correction notice was already sent at this review level. The measures require one notice "
+                    "listing everything; give the reason for a further notice."
                 )
             )
         if days < 1:

@@ -290,7 +290,7 @@ def case_action(request, pk, name):
         initial["entries"] = "\n".join(services.submission_gaps(case.policy, case.kind))
     if name == "request_correction":
         extra["open_findings"] = services.open_findings(case)
-        extra["is_repeat"] = case.notices.filter(kind="correction", round=case.round, stage=case.stage).exists()
+        extra["is_repeat"] = case.notices.filter(kind="correction", stage=case.stage).exists()
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
