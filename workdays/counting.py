@@ -115,16 +115,19 @@ def gettext_noop(message: str) -> str:
     return message
 
 
-# English names of the statutory holidays, so that msgids stay in English. The
-# Chinese name from the notice is always shown next to it.
-HOLIDAY_LABELS = {
-    "元旦": gettext_noop("New Year's Day"),
-    "春节": gettext_noop("Spring Festival"),
-    "清明节": gettext_noop("Qingming Festival"),
-    "劳动节": gettext_noop("Labour Day"),
-    "端午节": gettext_noop("Dragon Boat Festival"),
-    "中秋节": gettext_noop("Mid-Autumn Festival"),
-    "国庆节": gettext_noop("National Day"),
+# Descriptions of the holidays named in the notices. Each is one whole msgid
+# without placeholders, so a translation may leave out the Chinese name that
+# the English text repeats. "国庆节、中秋节" is how the 2025 notice names the
+# combined National Day and Mid-Autumn holiday.
+HOLIDAY_DESCRIPTIONS = {
+    "元旦": gettext_noop("New Year's Day holiday (元旦)"),
+    "春节": gettext_noop("Spring Festival holiday (春节)"),
+    "清明节": gettext_noop("Qingming Festival holiday (清明节)"),
+    "劳动节": gettext_noop("Labour Day holiday (劳动节)"),
+    "端午节": gettext_noop("Dragon Boat Festival holiday (端午节)"),
+    "中秋节": gettext_noop("Mid-Autumn Festival holiday (中秋节)"),
+    "国庆节": gettext_noop("National Day holiday (国庆节)"),
+    "国庆节、中秋节": gettext_noop("National Day and Mid-Autumn Festival holiday (国庆节、中秋节)"),
 }
 
 
@@ -511,14 +514,9 @@ class WorkCalendar:
 
 
 def holiday_label(name: str) -> str:
-    """Return the translated description of a holiday, such as "National Day holiday (国庆节)".
-
-    Combined names from a notice ("国庆节、中秋节") are described part by part.
-    """
-    parts = [HOLIDAY_LABELS.get(part) for part in name.split("、")]
-    if all(parts):
-        label = " / ".join(gettext(part) for part in parts)
-        return gettext("%(label)s holiday (%(name)s)") % {"label": label, "name": name}
+    """Return the translated description of a holiday, such as "National Day holiday (国庆节)"."""
+    if name in HOLIDAY_DESCRIPTIONS:
+        return gettext(HOLIDAY_DESCRIPTIONS[name])
     return gettext("holiday (%(name)s)") % {"name": name}
 
 

@@ -307,7 +307,7 @@ def test_explain_combined_holiday_name(calendar):
     with translation.override("en"):
         text = calendar.explain(date(2025, 9, 30), 3).text
 
-    assert "10-01 to 10-08 National Day / Mid-Autumn Festival holiday (国庆节、中秋节)" in text
+    assert "10-01 to 10-08 National Day and Mid-Autumn Festival holiday (国庆节、中秋节)" in text
     assert text.endswith("10-11 make-up workday · due 2025-10-11")
 
 
@@ -333,3 +333,12 @@ def test_today_just_before_midnight_in_shanghai():
         assert today() == date(2026, 1, 5)
     with time_machine.travel(datetime(2026, 1, 5, 16, 0, tzinfo=UTC), tick=False):
         assert today() == date(2026, 1, 6)
+
+
+def test_explain_unknown_holiday_name():
+    local = WorkCalendar({date(2026, 3, 3): "地方节日"}, {}, [2026])
+
+    with translation.override("en"):
+        text = local.explain(date(2026, 3, 2), 2).text
+
+    assert text == "2 working days from 2026-03-02 · 03-03 holiday (地方节日) · due 2026-03-05"
