@@ -22,12 +22,14 @@ from policies import services as policy_services
 from policies.models import ElementDefinition, Material, Policy
 
 from . import services
+from .models import OpinionSeries
 
 logger = logging.getLogger(__name__)
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "policies" / "demo" / "policies.json"
 SAMPLES_DIR = Path(settings.BASE_DIR).parent / "shared" / "samples" / "policies"
 DEMO_PASSWORD = "demo-2026"
+OPINION_SERIES = {"cc-sjj": "长政数审", "th-sjj": "通政数审"}
 
 # (username, role, organization code, display name); the first block is
 # printed by `demo_logins`.
@@ -278,6 +280,9 @@ def load(stdout=None):
     with transaction.atomic():
         orgs = load_organizations(data)
         people = load_users(orgs)
+        for code, prefix in OPINION_SERIES.items():
+            if code in orgs:
+                OpinionSeries.objects.get_or_create(bureau=orgs[code], defaults={"prefix": prefix})
     for entry in data["policies"]:
         with transaction.atomic():
             _policy, was_created = load_policy(entry, orgs, people)

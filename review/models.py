@@ -269,6 +269,27 @@ class Notice(models.Model):
         ]
 
 
+class OpinionSeries(models.Model):
+    """The numbering series of a bureau's opinion letters, such as 长政数审〔2026〕12号."""
+
+    bureau = models.OneToOneField(
+        Organization, verbose_name=_("issuing bureau"), on_delete=models.PROTECT, related_name="opinion_series"
+    )
+    prefix = models.CharField(
+        _("prefix"), max_length=20, help_text=_("The characters before the year, such as 长政数审.")
+    )
+
+    class Meta:
+        verbose_name = _("opinion letter series")
+        verbose_name_plural = _("opinion letter series")
+
+    def __str__(self):
+        return self.prefix
+
+    def number(self, year, sequence):
+        return "%s〔%d〕%d号" % (self.prefix, year, sequence)
+
+
 class Opinion(models.Model):
     """The standardization review opinion letter (标准化审查意见书)."""
 

@@ -33,6 +33,7 @@ from .models import (
     Finding,
     Notice,
     Opinion,
+    OpinionSeries,
     Response,
     ReviewCase,
     Stage,
@@ -564,13 +565,16 @@ def pass_preliminary(user, case, *, comments=""):
 
 
 def _next_opinion_number(bureau, year):
+    """Return the next number of `bureau`'s series for `year`; the caller holds the bureau row lock."""
     last = Opinion.objects.filter(issuing_bureau=bureau, year=year).order_by("-sequence").first()
     sequence = (last.sequence if last else 0) + 1
-    prefix = getattr(settings, "OPINION_NUMBER_PREFIXES", {}).get(bureau.code)
-    if not prefix:
+    series = OpinionSeries.objects.filter(bureau=bureau).first()
+    if series is None:
+        # A bureau without a configured series numbers as its city's data
+        # bureau usually does: the city's first character and 政数审.
         city = bureau.city or bureau.region
-        prefix = "%s政数审" % city.name[:1]
-    return "%s〔%d〕%d号" % (prefix, year, sequence), sequence
+        series = OpinionSeries(bureau=bureau, prefix="%s政数审" % city.name[:1])
+    return series.number(year, sequence), sequence
 
 
 def issue_opinion(user, case, *, conclusion, reasons=""):
