@@ -9,6 +9,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_links": []}
     links = []
+    if user.role in (Role.DRAFTER, Role.DEPARTMENT_HEAD):
+        links.append(("inbox", reverse("review:inbox")))
     if user.role in (Role.DRAFTER, Role.DEPARTMENT_HEAD, Role.CONSULTED, Role.SUPERVISOR) or user.is_reviewer:
         links.append(("policies", reverse("review:policy_list")))
     if user.is_reviewer:

@@ -19,7 +19,7 @@ from django.utils import translation
 
 from accounts.models import Organization, Role, User
 from policies import services as policy_services
-from policies.models import ElementDefinition, Material, Policy
+from policies.models import REQUIRED_MATERIALS, ElementDefinition, Material, Policy
 
 from . import services
 from .models import OpinionSeries
@@ -218,7 +218,7 @@ def load_policy(entry, orgs, people):
     Policy.objects.filter(pk=policy.pk).update(source_note="\n".join(notes))
 
     present = set(entry.get("materials", []))
-    for kind in Material.Kind.values:
+    for kind in REQUIRED_MATERIALS["initial"]:
         if kind in present or complete:
             policy_services.add_material(drafter, policy, kind=kind, uploaded=_material_file(kind, entry, kind in present))
 
@@ -242,7 +242,7 @@ def _advance(policy, entry, target, drafter, people, present):
     if target == "materials_requested":
         entries = [
             "《%s》只提交了空白模板，请补充加盖公章的正式文本。" % Material.Kind(kind).label
-            for kind in Material.Kind.values
+            for kind in REQUIRED_MATERIALS["initial"]
             if kind not in present
         ]
         for item in entry["items"]:
