@@ -120,7 +120,7 @@ def clean_value(element, value):
             yes = yes == "yes"
         if yes and not text:
             raise ValidationError(
-                _("%(label)s: describe how the competitive allocation works.") % {"label": label}
+                _("%(label)s: you answered yes; describe how.") % {"label": label}
             )
         return {"yes": bool(yes), "text": text}
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.forms import BootstrapFormMixin
 
@@ -104,7 +105,7 @@ class CommentsForm(BootstrapFormMixin, forms.Form):
 
 class ChangeApplicationForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(
-        label=_("Application"),
+        label=pgettext_lazy("change application", "Application type"),
         choices=[(CaseKind.ADJUSTMENT, CaseKind.ADJUSTMENT.label), (CaseKind.OFFLINE, CaseKind.OFFLINE.label)],
         widget=forms.RadioSelect,
     )

@@ -56,3 +56,11 @@ def reason_label(reason):
         return Finding.Reason(reason).label
     except ValueError:
         return reason
+
+
+@register.simple_tag
+def colon():
+    """Return the colon that follows a label in the active language: full-width in Chinese."""
+    from django.utils.translation import get_language
+
+    return "：" if (get_language() or "").startswith("zh") else ": "
