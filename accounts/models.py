@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -117,6 +120,13 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices, default=Role.DRAFTER)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="zh-hans",
+        help_text=_("The language of the e-mails sent to this user."),
+    )
 
     objects = UserManager()
 
@@ -174,3 +184,47 @@ class User(AbstractUser):
     @property
     def city(self):
         return self.organization.city if self.organization_id else None
+
+
+class Notification(models.Model):
+    """A message to one user in the notification centre, with an e-mail copy.
+
+    Like the policy history, a notification stores a language-neutral code
+    and its facts as JSON. `accounts.notifications` renders the sentence in
+    the reader's language when it is shown or e-mailed.
+    """
+
+    class EmailStatus(models.TextChoices):
+        PENDING = "pending", _("waiting to be sent")
+        SENT = "sent", _("sent")
+        NO_ADDRESS = "no_address", _("not sent: the user has no e-mail address")
+        REFUSED = "refused", _("not sent: the mail server refused the address")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications")
+    code = models.CharField(_("code"), max_length=60)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    email_status = models.CharField(
+        _("e-mail"), max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_list"),
+            # The unread count in every page header.
+            models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(fields=["created_at"], condition=Q(email_status="pending"), name="notification_email_pending"),
+        ]
+
+    def __str__(self):
+        return "%s → %s" % (self.code, self.user)
+
+    @property
+    def is_read(self):
+        return self.read_at is not None

@@ -144,18 +144,23 @@ def element_table(request, pk):
     items = []
     for item in policy.items.prefetch_related("values__element"):
         values = {v.element.code: v.value for v in item.values.all()}
-        rows = []
-        for definition in definitions:
-            value = {"text": item.name} if definition.code == "item_name" else values.get(definition.code)
-            rows.append(
-                {
-                    "definition": definition,
-                    "group": definition.get_group_display(),
-                    "text": display_value(definition, value),
-                    "missing": definition.required and not value,
-                }
-            )
-        items.append({"item": item, "rows": rows})
+        groups = []
+        for group_value, group_label in ElementDefinition.Group.choices:
+            rows = []
+            for definition in definitions:
+                if definition.group != group_value:
+                    continue
+                value = {"text": item.name} if definition.code == "item_name" else values.get(definition.code)
+                rows.append(
+                    {
+                        "definition": definition,
+                        "text": display_value(definition, value),
+                        "missing": definition.required and not value,
+                    }
+                )
+            if rows:
+                groups.append({"label": group_label, "rows": rows})
+        items.append({"item": item, "groups": groups})
     return render(request, "policies/element_table.html", {"policy": policy, "items": items})
 
 

@@ -31,6 +31,8 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # The interface language decides how date inputs are shown.
+    "--lang=zh-CN",
 ]
 SCREENSHOT_DIR = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 PASSWORD = "pass-for-tests"

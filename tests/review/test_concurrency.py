@@ -15,7 +15,9 @@ from review.models import ReviewCase, State, Submission
 from tests.factories import World, make_policy
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback restores the rows that data migrations load (the
+    # element catalog, the holiday calendar) for the tests that follow.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not getattr(settings, "USING_POSTGRES", False), reason="row locks need PostgreSQL"),
 ]
 
