@@ -48,7 +48,7 @@ def test_centre_lists_own_notifications_newest_first(world, client):
     notes(world.supervisor, 2)
     client.force_login(world.city_reviewer)
 
-    response = client.get(reverse("accounts:notifications"))
+    response = client.get(reverse("accounts:notifications"), HTTP_ACCEPT_LANGUAGE="en")
 
     assert response.status_code == 200
     shown = [row["notification"].pk for row in response.context["rows"]]
@@ -165,7 +165,8 @@ def test_unknown_code_is_shown_as_is(world):
 
 def test_email_copy_is_sent_once(world):
     world.city_reviewer.email = "reviewer@example.gov.cn"
-    world.city_reviewer.save(update_fields=["email"])
+    world.city_reviewer.language = "en"
+    world.city_reviewer.save(update_fields=["email", "language"])
     (note,) = notes(world.city_reviewer, 1, created_at=None)
 
     assert email_notification(note.pk) is True
