@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "accounts",
     "policies",
     "review",
+    "documents",
 ]
 
 MIDDLEWARE = [
