@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("policies/", include("policies.urls")),
     path("calendar/", include("workdays.urls")),
+    path("documents/", include("documents.urls")),
     path("notifications/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("review.urls")),
