@@ -30,7 +30,7 @@ SUBJECT_MAX_LENGTH = 120
 
 
 def notify(user, code, *, url="", **data):
-    """Create a notification for `user`; returns it.
+    """Create a notification for `user` and return it.
 
     The e-mail copy is marked pending when the user has an address. The
     caller sends it after commit with `email_notification`.
@@ -99,7 +99,10 @@ def email_notification(notification_id):
         except smtplib.SMTPRecipientsRefused as error:
             # A refused address fails the same way on every attempt.
             logger.warning(
-                "notification e-mail refused notification=%s user=%s: %s", notification.pk, user.pk, error.recipients
+                "notification e-mail rejected by the mail server notification=%s user=%s recipients=%s",
+                notification.pk,
+                user.pk,
+                error.recipients,
             )
             notification.email_status = Notification.EmailStatus.REFUSED
             notification.save(update_fields=["email_status"])

@@ -17,7 +17,7 @@ PAGE_SIZE = 25
 
 
 def _back(request):
-    """Return the page to go back to after marking: the posted `next` if it is on this site, else the list."""
+    """Return the posted `next` page if it is on this site, else the notification list."""
     target = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
@@ -35,7 +35,7 @@ def notification_list(request):
 def mark_read(request, pk):
     notifications = Notification.objects.filter(pk=pk, user=request.user)
     if not notifications.filter(read_at__isnull=True).update(read_at=timezone.now()) and not notifications.exists():
-        # Another user's notification is answered like a missing one.
+        # Another user's notification gets the same 404 as a missing one.
         raise Http404
     return redirect(_back(request))
 

@@ -9,6 +9,7 @@ and ALLOWED_HOSTS (see docker-compose.yml).
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -172,12 +173,39 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_ACKS_LATE = True
+# Only a task that is safe to run twice acknowledges late, and it sets
+# acks_late=True itself (see review.tasks). Other tasks are acknowledged on
+# receipt, so a crash loses them rather than running them again.
+CELERY_TASK_ACKS_LATE = False
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message not acknowledged within visibility_timeout seconds is delivered
+# again, so no task may run longer, and nothing is scheduled with an ETA.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 10, "socket_connect_timeout": 5}
-CELERY_BEAT_SCHEDULE = {}
+# Run exactly one beat process. Times are in CELERY_TIMEZONE (Asia/Shanghai).
+# A reminder sweep that waited longer than its interval is dropped, because
+# the next one does the same work.
+CELERY_BEAT_SCHEDULE = {
+    "send-deadline-reminders": {
+        "task": "review.tasks.send_reminders",
+        "schedule": crontab(minute="*/15", hour="8-17"),
+        "options": {"expires": 14 * 60},
+    },
+    "record-missed-deadlines": {
+        "task": "review.tasks.record_missed_deadlines",
+        "schedule": crontab(minute=5, hour=0),
+    },
+}
 
+# Deadline reminders (review.reminders), in working days. The owners of a
+# deadline are reminded on each day of REMINDER_DAYS_BEFORE_DUE before the
+# due date, 0 being the due day itself. Once it is overdue, they are
+# reminded every REMINDER_OVERDUE_EVERY working days, and the escalation to
+# department heads and supervisors goes out every REMINDER_ESCALATION_EVERY
+# working days. 0 turns overdue reminders or escalations off.
+REMINDER_DAYS_BEFORE_DUE = env.list("REMINDER_DAYS_BEFORE_DUE", cast=int, default=[2, 0])
+REMINDER_OVERDUE_EVERY = env.int("REMINDER_OVERDUE_EVERY", default=1)
+REMINDER_ESCALATION_EVERY = env.int("REMINDER_ESCALATION_EVERY", default=1)
 # The address of the site as users reach it, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 

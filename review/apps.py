@@ -7,4 +7,5 @@ class ReviewConfig(AppConfig):
     verbose_name = _("Standardization review")
 
     def ready(self):
-        from . import history  # noqa: F401  (adds the review codes to the policy history)
+        # Registers the review codes of the policy history and the reminder sentences.
+        from . import history, reminders  # noqa: F401

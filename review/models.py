@@ -384,3 +384,39 @@ class DepartmentRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "kind", "clock"], name="one_record_per_missed_deadline"),
         ]
+
+
+class Reminder(models.Model):
+    """A deadline reminder or escalation, sent once per clock, kind and day.
+
+    The unique constraint makes sending idempotent: `review.reminders`
+    inserts the row before it notifies anyone, and only the call that
+    inserted it sends.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        DUE_TODAY = "due_today", _("Due today")
+        OVERDUE = "overdue", _("Overdue")
+        ESCALATION = "escalation", _("Overdue, escalated")
+
+    case = models.ForeignKey(ReviewCase, verbose_name=_("review case"), on_delete=models.PROTECT, related_name="reminders")
+    clock = models.ForeignKey("workdays.Clock", verbose_name=_("clock"), on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # The working day the reminder belongs to. A sweep that runs later on
+    # (after an outage) still uses this day, so the reminder is sent once.
+    on_day = models.DateField(_("reminder day"))
+    due_on = models.DateField(_("due on"))
+    workdays_left = models.SmallIntegerField(_("working days left"), help_text=_("Negative when overdue."))
+    is_provisional = models.BooleanField(_("provisional"), default=False)
+    recipient_ids = models.JSONField(_("recipients"), default=list)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-on_day", "-id"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(fields=["clock", "kind", "on_day"], name="one_reminder_per_clock_kind_day"),
+        ]
+

@@ -34,13 +34,13 @@ def greeting_renderer(monkeypatch):
 
 def notes(person, count, created_at=LIST_START):
     """Create `count` notifications for `person`, a minute apart from `created_at` (or now, if None)."""
-    made = []
+    created = []
     for number in range(count):
         note = notify(person, CODE, url="/policies/", name="第%d条" % number)
         if created_at is not None:
             Notification.objects.filter(pk=note.pk).update(created_at=created_at + datetime.timedelta(minutes=number))
-        made.append(note)
-    return made
+        created.append(note)
+    return created
 
 
 def test_centre_lists_own_notifications_newest_first(world, client):

@@ -1,0 +1,56 @@
+"""Celery tasks of the review: reminders and missed deadlines.
+
+Each task takes ids or nothing, reads the rows again and calls the
+function that does the work in `review.reminders`,
+`review.services` or `accounts.notifications`. Every task here is safe
+to run twice, so each acknowledges late: a worker killed in the middle
+leaves the message to be delivered again (after the broker's visibility
+timeout) instead of losing it. Retries happen only on the named transient
+errors, a bounded number of times.
+"""
+
+import smtplib
+
+import kombu.exceptions
+import redis.exceptions
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from accounts import notifications
+
+from . import reminders, services
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+BROKER_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+# Errors of the mail server that a later attempt may not meet. A refused
+# recipient or message is not among them.
+SMTP_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, ConnectionError, TimeoutError)
+
+RETRY_OPTIONS = {
+    "acks_late": True,
+    "max_retries": 5,
+    "retry_backoff": 30,
+    "retry_backoff_max": 15 * 60,
+    "retry_jitter": True,
+}
+
+
+@shared_task(autoretry_for=DATABASE_ERRORS + BROKER_ERRORS, soft_time_limit=10 * 60, **RETRY_OPTIONS)
+def send_reminders():
+    """Send the deadline reminders due today and queue the e-mails left pending; return the number of reminders."""
+    sent = reminders.send_due_reminders()
+    reminders.queue_pending_emails()
+    return len(sent)
+
+
+@shared_task(autoretry_for=DATABASE_ERRORS + SMTP_ERRORS, soft_time_limit=5 * 60, **RETRY_OPTIONS)
+def email_notifications(notification_ids):
+    """Send the e-mail copies of the given notifications; those already sent are skipped. Return the number sent."""
+    return sum(1 for pk in notification_ids if notifications.email_notification(pk))
+
+
+@shared_task(autoretry_for=DATABASE_ERRORS, soft_time_limit=10 * 60, **RETRY_OPTIONS)
+def record_missed_deadlines():
+    """Record against the drafting departments the deadlines they missed; return the number recorded."""
+    return len(services.record_missed_deadlines())
+
