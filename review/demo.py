@@ -21,8 +21,11 @@ from accounts.models import Organization, Role, User
 from policies import services as policy_services
 from policies.models import REQUIRED_MATERIALS, ElementDefinition, Material, Policy
 
-from . import services
-from .models import OpinionSeries
+from workdays import clock as clocks
+from workdays.store import get_calendar
+
+from . import reminders, services
+from .models import OpinionSeries, ReviewCase, State
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +69,16 @@ SUPPLEMENTS = {
     "amount": {"amount": "10", "unit": "万元", "note": "演示补充"},
     "yes_no": {"yes": False, "text": ""},
 }
+# Open demo cases whose clock is moved back so that the demo shows
+# reminders and escalations at once: (state, lead department code, clock,
+# working days left on the last working day up to today, negative when
+# overdue).
+DEMO_DEADLINES = [
+    (State.DISTRICT_REVIEW, "xq-kjj", "review_clock", 2),
+    (State.CITY_REVIEW, "lh-swj", "review_clock", 0),
+    (State.CITY_REVIEW, "xq-kjj", "review_clock", -3),
+    (State.MATERIALS_REQUESTED, "cc-kjj", "drafter_clock", -1),
+]
 STATE_ORDER = [
     "draft",
     "ready_to_submit",
@@ -271,6 +284,42 @@ def _advance(policy, entry, target, drafter, people, present):
     services.issue_opinion(city, case, conclusion=conclusion, reasons="\n".join(reasons))
 
 
+def last_workday(calendar, day):
+    """Return `day` if it is a working day, else the working day before it."""
+    return calendar.latest_before(day + datetime.timedelta(days=1), 1).date
+
+
+def move_demo_deadlines():
+    """Demo only: restart the clocks listed in DEMO_DEADLINES as if they had started earlier.
+
+    The clock started today is stopped and replaced by one of the same
+    kind and budget, started on the day that puts its due date where
+    DEMO_DEADLINES puts it. A clock that did not start today was moved by
+    an earlier run and is left alone.
+    """
+    calendar = get_calendar()
+    today = clocks.today()
+    reference = last_workday(calendar, today)
+    for state, department, field, left in DEMO_DEADLINES:
+        case = ReviewCase.objects.open().filter(state=state, policy__lead_department__code=department).first()
+        clock = getattr(case, field) if case is not None else None
+        if clock is None or clock.started_on != today:
+            continue
+        if left > 0:
+            due = calendar.add_workdays(reference, left).date
+        elif left == 0:
+            due = reference
+        else:
+            due = calendar.latest_before(reference, -left).date
+        start = calendar.latest_before(due, clock.budget).date
+        moved = clocks.start_clock(clock.kind, clock.budget, start, label=clock.label)
+        clocks.stop_clock(clock, today, reason="demo: replaced by a clock started on %s" % start.isoformat())
+        setattr(case, field, moved)
+        case.save(update_fields=[field])
+        if field == "drafter_clock":
+            case.notices.filter(answered_at__isnull=True).update(due_on=moved.due_date)
+
+
 def load(stdout=None):
     """Create the demo world; running it again adds only what is missing."""
     data = load_data()
@@ -287,6 +336,10 @@ def load(stdout=None):
         with transaction.atomic():
             _policy, was_created = load_policy(entry, orgs, people)
         created += int(was_created)
+    with transaction.atomic():
+        move_demo_deadlines()
+    services.record_missed_deadlines()
+    reminders.send_due_reminders(last_workday(get_calendar(), clocks.today()))
     if stdout is not None:
         stdout.write("Demo data: %d organizations, %d users, %d new policies." % (len(orgs), len(people), created))
     return created

@@ -491,3 +491,20 @@ def test_missed_deadline_task_records_once(world):
 
     assert (first, second) == (1, 0)
     assert case.department_records.count() == 1
+
+
+# -- the demo --------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_demo_shows_reminders_and_escalations(db):
+    from review import demo
+
+    with on("2026-12-04"):
+        demo.load()
+        demo.load()
+
+    kinds = sorted(Reminder.objects.values_list("kind", flat=True))
+    assert kinds == ["due_soon", "due_today", "escalation", "escalation", "overdue", "overdue"]
+    reached = set(Notification.objects.values_list("user__username", flat=True))
+    assert {"drafter", "head", "district_reviewer", "city_reviewer", "supervisor"} <= reached
