@@ -33,7 +33,7 @@ def frozen_clock(time_machine):
 def policies_in_mixed_states(world, count):
     """Create `count` policies of the drafter's department: drafts, submitted and accepted ones."""
     for number in range(count):
-        policy = make_policy(world.drafter, title="九台区惠企政策第%d号" % (number + 1))
+        policy = make_policy(world.drafter, title=f"九台区惠企政策第{number + 1}号")
         if number % 3 == 0:
             continue
         case = review_services.submit(world.drafter, policy)
@@ -44,7 +44,7 @@ def policies_in_mixed_states(world, count):
 def cases_at_district_bureau(world, count):
     """Create `count` open cases waiting for the district bureau, some accepted and so with a running clock."""
     for number in range(count):
-        policy = make_policy(world.drafter, title="九台区待审政策第%d号" % (number + 1))
+        policy = make_policy(world.drafter, title=f"九台区待审政策第{number + 1}号")
         case = review_services.submit(world.drafter, policy)
         if number % 2:
             review_services.accept(world.district_reviewer, case)
@@ -54,7 +54,7 @@ def cases_waiting_for_drafter(world, count):
     """Create `count` open cases waiting for the drafter: materials notices, correction notices and opinions."""
     cap = ElementDefinition.objects.get(code="cap")
     for number in range(count):
-        policy = make_policy(world.drafter, title="九台区待补正政策第%d号" % (number + 1))
+        policy = make_policy(world.drafter, title=f"九台区待补正政策第{number + 1}号")
         case = review_services.submit(world.drafter, policy)
         if number % 3 == 0:
             review_services.request_materials(world.district_reviewer, case, entries=["缺少申请函"], days=5)
@@ -75,7 +75,9 @@ def cases_waiting_for_drafter(world, count):
 
         review_services.pass_preliminary(world.district_reviewer, case)
         review_services.accept(world.city_reviewer, case)
-        review_services.issue_opinion(world.city_reviewer, case, conclusion=Opinion.Conclusion.FAIL, reasons="兑现时限不明确")
+        review_services.issue_opinion(
+            world.city_reviewer, case, conclusion=Opinion.Conclusion.FAIL, reasons="兑现时限不明确"
+        )
 
 
 def calendar_years(world, count):
@@ -84,7 +86,7 @@ def calendar_years(world, count):
     for year in range(2024, 2024 + count):
         calendar_year = CalendarYear.objects.create(
             year=year,
-            notice_title="国务院办公厅关于%d年部分节假日安排的通知" % year,
+            notice_title=f"国务院办公厅关于{year}年部分节假日安排的通知",
             status=CalendarYear.Status.CONFIRMED,
         )
         SpecialDay.objects.create(
@@ -95,7 +97,7 @@ def calendar_years(world, count):
 def notifications_for_drafter(world, count):
     """Create `count` notifications for the drafter, half of them read."""
     for number in range(count):
-        notification = notify(world.drafter, "review.materials_requested", url="/policies/%d/" % (number + 1))
+        notification = notify(world.drafter, "review.materials_requested", url=f"/policies/{number + 1}/")
         if number % 2:
             notification.read_at = FROZEN_AT
             notification.save(update_fields=["read_at"])
@@ -210,10 +212,10 @@ def _names_without_arguments(patterns, namespace=""):
         if isinstance(entry, URLResolver):
             inner = entry.namespace or ""
             if namespace and inner:
-                inner = "%s:%s" % (namespace, inner)
+                inner = f"{namespace}:{inner}"
             yield from _names_without_arguments(entry.url_patterns, inner or namespace)
         elif isinstance(entry, URLPattern) and entry.name and not entry.pattern.regex.groups:
-            yield "%s:%s" % (namespace, entry.name) if namespace else entry.name
+            yield f"{namespace}:{entry.name}" if namespace else entry.name
 
 
 def test_every_list_page_is_pinned():
@@ -221,4 +223,4 @@ def test_every_list_page_is_pinned():
     pinned = {url_name for url_name, *_rest in PAGES.values()}
 
     unpinned = sorted(names - pinned - NOT_LISTS)
-    assert not unpinned, "pin the query count of these pages, or add them to NOT_LISTS: %s" % unpinned
+    assert not unpinned, f"pin the query count of these pages, or add them to NOT_LISTS: {unpinned}"

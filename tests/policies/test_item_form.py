@@ -131,7 +131,8 @@ class FormPage(HTMLParser):
 
 @pytest.fixture
 def policy(world):
-    return policy_services.create_policy(world.drafter, title="九台区支持工业企业增产增效若干措施", lead_department=world.dept)
+    title = "九台区支持工业企业增产增效若干措施"
+    return policy_services.create_policy(world.drafter, title=title, lead_department=world.dept)
 
 
 @pytest.fixture
@@ -167,23 +168,79 @@ def test_valid_post_saves_item(drafter_client, policy):
 # must contain). The words name the element or the value and the fix, so a
 # rewording of the rest of the sentence does not break the test.
 INVALID = [
-    ("invalid date", {"validity__start": "2026-13-45"}, "validity", "validity__start", ["2026-01-31"]),
-    ("date as words", {"application_window__end": "三月底"}, "application_window", "application_window__end", ["2026-01-31"]),
-    ("end before start", {"validity__end": "2025-12-31"}, "validity", "validity__start", ["实施期限", "before the start date"]),
-    ("end without start", {"validity__start": ""}, "validity", "validity__start", ["实施期限", "start date"]),
+    (
+        "invalid date",
+        {"validity__start": "2026-13-45"},
+        "validity",
+        "validity__start",
+        ["2026-01-31"],
+    ),
+    (
+        "date as words",
+        {"application_window__end": "三月底"},
+        "application_window",
+        "application_window__end",
+        ["2026-01-31"],
+    ),
+    (
+        "end before start",
+        {"validity__end": "2025-12-31"},
+        "validity",
+        "validity__start",
+        ["实施期限", "before the start date"],
+    ),
+    (
+        "end without start",
+        {"validity__start": ""},
+        "validity",
+        "validity__start",
+        ["实施期限", "start date"],
+    ),
     ("amount in words", {"cap__amount": "五十"}, "cap", "cap__amount", ["兑现限额", "“五十”", "500"]),
     ("amount without unit", {"cap__unit": ""}, "cap", "cap__amount", ["兑现限额", "unit", "万元"]),
     ("note without amount", {"cap__amount": ""}, "cap", "cap__amount", ["兑现限额", "amount"]),
     ("zero amount", {"cap__amount": "0"}, "cap", "cap__amount", ["兑现限额", "greater than zero"]),
-    ("zero working days", {"internal_time_limit": "0"}, "internal_time_limit", "internal_time_limit", ["greater than or equal to 1"]),
-    ("400 working days", {"fulfilment_time_limit": "400"}, "fulfilment_time_limit", "fulfilment_time_limit", ["less than or equal to 365"]),
-    ("working days in words", {"internal_time_limit": "十"}, "internal_time_limit", "internal_time_limit", ["whole number of working days"]),
-    ("yes without description", {"competitive__text": ""}, "competitive", "competitive", ["竞争性兑现", "describe how"]),
-    ("choice not in list", {"benefit_type": "发钱"}, "benefit_type", "benefit_type", ["发钱", "not one of the available choices"]),
+    (
+        "zero working days",
+        {"internal_time_limit": "0"},
+        "internal_time_limit",
+        "internal_time_limit",
+        ["greater than or equal to 1"],
+    ),
+    (
+        "400 working days",
+        {"fulfilment_time_limit": "400"},
+        "fulfilment_time_limit",
+        "fulfilment_time_limit",
+        ["less than or equal to 365"],
+    ),
+    (
+        "working days in words",
+        {"internal_time_limit": "十"},
+        "internal_time_limit",
+        "internal_time_limit",
+        ["whole number of working days"],
+    ),
+    (
+        "yes without description",
+        {"competitive__text": ""},
+        "competitive",
+        "competitive",
+        ["竞争性兑现", "describe how"],
+    ),
+    (
+        "choice not in list",
+        {"benefit_type": "发钱"},
+        "benefit_type",
+        "benefit_type",
+        ["发钱", "not one of the available choices"],
+    ),
 ]
 
 
-@pytest.mark.parametrize("changes, row, field, words", [case[1:] for case in INVALID], ids=[case[0] for case in INVALID])
+@pytest.mark.parametrize(
+    "changes, row, field, words", [case[1:] for case in INVALID], ids=[case[0] for case in INVALID]
+)
 def test_invalid_value_keeps_everything_typed(drafter_client, policy, changes, row, field, words):
     data = {**VALID_POST, **changes}
     before = stored_rows()
@@ -345,7 +402,7 @@ def test_elements_grouped_under_four_headings(drafter_client, policy):
     page = FormPage(response.content.decode())
     assert page.legends == ["1. Text information", "2. Application", "3. Fulfilment", "4. Supervision and consultation"]
     definitions = ElementDefinition.objects.filter(active=True).exclude(code="item_name")
-    for legend, (group, _zh, _en) in zip(page.legends, GROUPS):
+    for legend, (group, _zh, _en) in zip(page.legends, GROUPS, strict=True):
         expected = [d.code for d in definitions.filter(group=group).order_by("position", "id")]
         assert page.rows[legend] == expected
 
@@ -355,7 +412,7 @@ def test_chinese_page_shows_chinese_headings(drafter_client, policy):
 
     html = response.content.decode()
     page = FormPage(html)
-    expected = ["%d. %s" % (number, zh) for number, (_code, zh, _en) in enumerate(GROUPS, start=1)]
+    expected = [f"{number}. {zh}" for number, (_code, zh, _en) in enumerate(GROUPS, start=1)]
     assert page.legends == expected
     for definition in ElementDefinition.objects.filter(active=True).exclude(code="item_name"):
         assert definition.label_zh in html

@@ -142,11 +142,16 @@ def test_gb18030_sample_is_not_utf8():
 # (case, file name, content, words of the fix the message must contain)
 REJECTED = [
     ("exe", "安装程序.exe", b"MZ\x90\x00\x03\x00\x00\x00", "Upload one of:"),
-    ("html", "申请函.html", "<html><body>申请函</body></html>".encode("utf-8"), "Upload one of:"),
+    ("html", "申请函.html", "<html><body>申请函</body></html>".encode(), "Upload one of:"),
     ("no extension", "申请函", PDF_BYTES, "Upload one of:"),
     ("png named pdf", "扫描件.pdf", PNG_BYTES, "Upload the document itself, saved in that format."),
-    ("text named docx", "申请函.docx", LETTER_TEXT.encode("utf-8"), "Upload the document itself, saved in that format."),
-    ("zip without word part", "申请函.docx", docx_bytes({"[Content_Types].xml": CONTENT_TYPES_XML, "xl/workbook.xml": "<x/>"}), "Upload the document itself"),
+    ("text named docx", "申请函.docx", LETTER_TEXT.encode(), "Upload the document itself, saved in that format."),
+    (
+        "zip without word part",
+        "申请函.docx",
+        docx_bytes({"[Content_Types].xml": CONTENT_TYPES_XML, "xl/workbook.xml": "<x/>"}),
+        "Upload the document itself",
+    ),
     ("binary named txt", "说明.txt", b"\x00\x01\x02binary", "Upload the document itself, saved in that format."),
 ]
 
@@ -158,7 +163,7 @@ def test_rejected_file_names_file_and_fix(drafter_client, policy, name, data, fi
     assert response.status_code == 200
     errors = response.context["form"].errors["file"]
     assert len(errors) == 1
-    assert "“%s”" % name in errors[0]
+    assert f"“{name}”" in errors[0]
     assert fix in errors[0]
     assert errors[0] in response.content.decode()
     assert not Material.objects.exists()
@@ -247,7 +252,7 @@ def test_download_returns_original_name_and_bytes(drafter_client, policy):
     response = drafter_client.get(reverse("policies:material_download", kwargs={"pk": material.pk}))
 
     assert response.status_code == 200
-    assert response["Content-Disposition"] == "attachment; filename*=utf-8''%s" % quote(LONG_NAME)
+    assert response["Content-Disposition"] == f"attachment; filename*=utf-8''{quote(LONG_NAME)}"
     assert response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content) == PDF_BYTES
 
