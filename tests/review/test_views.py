@@ -281,6 +281,19 @@ def test_city_issues_opinion(client, world):
     assert case.state == State.OPINION_ISSUED
 
 
+def test_double_opinion_post_issues_one_letter(client, world):
+    policy, case = _in_city_review(world)
+    as_user(client, world.city_reviewer)
+    data = {"conclusion": Opinion.Conclusion.PASS, "reasons": ""}
+
+    first = client.post(action_url(case, "issue_opinion"), data)
+    second = client.post(action_url(case, "issue_opinion"), data)
+
+    assert first.status_code == 302
+    assert second.status_code in (302, 403)
+    assert Opinion.objects.filter(case=case).count() == 1
+
+
 def test_history_shows_actor_names(client, world):
     policy = make_policy(world.drafter)
     as_user(client, world.drafter)
