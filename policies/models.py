@@ -221,6 +221,9 @@ class Material(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    # Set by the review archive when an archived review lists this
+    # material. From then on it cannot be removed from the policy.
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["kind", "uploaded_at", "id"]

@@ -176,6 +176,10 @@ def remove_material(user, material):
         policy = Policy.objects.select_for_update().get(pk=material.policy_id)
         _check_edit(user, policy)
         material = Material.objects.get(pk=material.pk)
+        if material.archived_at is not None:
+            raise PermissionDenied(
+                _("“%(name)s” is part of an archived review and cannot be removed.") % {"name": material.original_name}
+            )
         if material.removed_at is None:
             material.removed_at = timezone.now()
             material.save(update_fields=["removed_at"])

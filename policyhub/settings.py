@@ -195,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "review.tasks.record_missed_deadlines",
         "schedule": crontab(minute=5, hour=0),
     },
+    "archive-finished-reviews": {
+        "task": "review.tasks.archive_finished_reviews",
+        "schedule": crontab(minute=30, hour=2),
+    },
 }
 
 # Deadline reminders (review.reminders), in working days. The owners of a
@@ -206,6 +210,9 @@ CELERY_BEAT_SCHEDULE = {
 REMINDER_DAYS_BEFORE_DUE = env.list("REMINDER_DAYS_BEFORE_DUE", cast=int, default=[2, 0])
 REMINDER_OVERDUE_EVERY = env.int("REMINDER_OVERDUE_EVERY", default=1)
 REMINDER_ESCALATION_EVERY = env.int("REMINDER_ESCALATION_EVERY", default=1)
+# Calendar days after a review ends before it is archived into the
+# review ledger (review.archive).
+ARCHIVE_DELAY_DAYS = env.int("ARCHIVE_DELAY_DAYS", default=1)
 # The address of the site as users reach it, for links in e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 

@@ -8,4 +8,4 @@ class ReviewConfig(AppConfig):
 
     def ready(self):
         # Registers the review codes of the policy history and the reminder sentences.
-        from . import history, reminders  # noqa: F401
+        from . import archive, history, reminders  # noqa: F401

@@ -420,3 +420,49 @@ class Reminder(models.Model):
             models.UniqueConstraint(fields=["clock", "kind", "on_day"], name="one_reminder_per_clock_kind_day"),
         ]
 
+
+class AppendOnlyError(Exception):
+    """Raised on an attempt to change or delete a ledger entry."""
+
+
+class ArchiveRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("The review ledger is append-only, so its entries cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("The review ledger is append-only, so its entries cannot be deleted.")
+
+
+class ArchiveRecord(models.Model):
+    """The review ledger entry (标准化审查工作台帐) of one finished review: its archive file and checksum.
+
+    Written once by `review.archive`. `save()` of a stored entry and
+    `delete()` raise AppendOnlyError, as do the queryset's `update()` and
+    `delete()`. Raw SQL is not blocked.
+    """
+
+    case = models.OneToOneField(ReviewCase, verbose_name=_("review case"), on_delete=models.PROTECT, related_name="archive")
+    archived_at = models.DateTimeField(_("archived at"), default=timezone.now)
+    file = models.FileField(_("archive file"), max_length=200, help_text=_("A zip file under MEDIA_ROOT/archives/."))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    file_count = models.PositiveIntegerField(_("files"), help_text=_("Files in the archive, manifest.json not counted."))
+    manifest = models.JSONField(_("manifest"))
+
+    objects = ArchiveRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-archived_at", "-id"]
+        verbose_name = _("archive record")
+        verbose_name_plural = _("review ledger")
+
+    def __str__(self):
+        return "%s · %s" % (self.case, self.archived_at.date().isoformat())
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Archive record %s is part of the review ledger and cannot be changed." % self.pk)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Archive record %s is part of the review ledger and cannot be deleted." % self.pk)

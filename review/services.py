@@ -27,6 +27,7 @@ from workdays import clock as clocks
 from workdays.store import get_calendar
 
 from .models import (
+    ArchiveRecord,
     CaseKind,
     DepartmentRecord,
     Dispute,
@@ -73,6 +74,13 @@ def _begin(case, name, user):
     # Lock the case row alone: a row joined into a locking query is read
     # from the snapshot taken before the wait, so it could be stale.
     locked = ReviewCase.objects.select_for_update().get(pk=case.pk)
+    # Only a finished case can have been archived.
+    record = ArchiveRecord.objects.filter(case_id=locked.pk).first() if locked.state in State.terminal() else None
+    if record is not None:
+        raise ReviewError(
+            _("This review was archived on %(date)s and can no longer be changed.")
+            % {"date": date_format(timezone.localtime(record.archived_at), "DATE_FORMAT")}
+        )
     if locked.state not in transition.sources:
         raise _already_handled(locked)
     locked = ReviewCase.objects.select_related("policy", "reviewing_bureau").get(pk=locked.pk)

@@ -1,7 +1,7 @@
-"""Celery tasks of the review: reminders and missed deadlines.
+"""Celery tasks of the review: reminders, missed deadlines, archiving.
 
 Each task takes ids or nothing, reads the rows again and calls the
-function that does the work in `review.reminders`,
+function that does the work in `review.reminders`, `review.archive`,
 `review.services` or `accounts.notifications`. Every task here is safe
 to run twice, so each acknowledges late: a worker killed in the middle
 leaves the message to be delivered again (after the broker's visibility
@@ -18,7 +18,7 @@ from django.db import InterfaceError, OperationalError
 
 from accounts import notifications
 
-from . import reminders, services
+from . import archive, reminders, services
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 BROKER_ERRORS = (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
@@ -54,3 +54,18 @@ def record_missed_deadlines():
     """Record against the drafting departments the deadlines they missed; return the number recorded."""
     return len(services.record_missed_deadlines())
 
+
+@shared_task(autoretry_for=DATABASE_ERRORS + BROKER_ERRORS, soft_time_limit=5 * 60, **RETRY_OPTIONS)
+def archive_finished_reviews():
+    """Queue one archiving task per finished review that is due; return the number queued."""
+    case_ids = archive.cases_due()
+    for case_id in case_ids:
+        archive_review.delay(case_id)
+    return len(case_ids)
+
+
+@shared_task(autoretry_for=DATABASE_ERRORS, soft_time_limit=20 * 60, time_limit=25 * 60, **RETRY_OPTIONS)
+def archive_review(case_id):
+    """Archive one finished review into the review ledger; return the entry's id, or None if another worker has it."""
+    record = archive.archive_case(case_id)
+    return record.pk if record is not None else None

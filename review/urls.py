@@ -17,4 +17,5 @@ urlpatterns = [
     path("review/cases/<int:pk>/compare/", views.compare, name="compare"),
     path("review/cases/<int:pk>/<slug:name>/", views.case_action, name="action"),
     path("review/clocks/<int:pk>/", views.clock_explanation, name="clock"),
+    path("review/archives/<int:pk>/", views.archive_download, name="archive_download"),
 ]

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, Subquery
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -34,7 +34,7 @@ from .forms import (
     ReasonForm,
     ResponseForm,
 )
-from .models import CaseKind, Finding, ReviewCase, State
+from .models import ArchiveRecord, CaseKind, Finding, ReviewCase, State
 from .workflow import TRANSITIONS, is_lead_drafter
 
 PAGE_SIZE = 25
@@ -158,6 +158,7 @@ def policy_detail(request, pk):
         "findings_summary": findings_summary,
         "co_departments": policy.co_departments.all(),
         "rounds": case.submissions.count() if case else 0,
+        "archives": ArchiveRecord.objects.filter(case__policy=policy).select_related("case"),
     }
     context["can_apply_change"] = (
         policy.is_live
@@ -413,6 +414,19 @@ def clock_explanation(request, pk):
             "events": clock.events.select_related("actor"),
         },
     )
+
+
+def archive_download(request, pk):
+    """Send the archive of a finished review to whoever may read its policy."""
+    record = get_object_or_404(ArchiveRecord.objects.select_related("case"), pk=pk)
+    if not Policy.objects.visible_to(request.user).filter(pk=record.case.policy_id).exists():
+        raise Http404
+    try:
+        handle = record.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The archive file is missing. Tell the system administrator.")) from None
+    filename = "policyhub-review-%d.zip" % record.case_id
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/zip")
 
 
 def queue(request):

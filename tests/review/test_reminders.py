@@ -200,7 +200,10 @@ def test_sweeping_twice_sends_once(world, django_capture_on_commit_callbacks):
     assert mail.outbox[0].to == ["city_reviewer@example.gov.cn"]
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback restores the rows that data migrations load (the
+# element catalog, the holiday calendar, content types) before the test and
+# keeps the flush after it from recreating them for the next such test.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(not getattr(settings, "USING_POSTGRES", False), reason="row locks need PostgreSQL")
 def test_concurrent_sweeps_send_once():
     world = World()
@@ -467,6 +470,7 @@ def test_beat_schedule_names_registered_tasks():
     sweep_entry = schedule["send-deadline-reminders"]["schedule"]
     assert sweep_entry.minute == {0, 15, 30, 45}
     assert sweep_entry.hour == set(range(8, 18))
+    assert schedule["archive-finished-reviews"]["schedule"].hour == {2}
 
 
 def test_tasks_ack_late_with_bounded_retries():
@@ -474,6 +478,8 @@ def test_tasks_ack_late_with_bounded_retries():
         tasks.send_reminders,
         tasks.email_notifications,
         tasks.record_missed_deadlines,
+        tasks.archive_finished_reviews,
+        tasks.archive_review,
     ):
         assert task.acks_late, task.name
         assert task.max_retries == 5, task.name
