@@ -16,6 +16,8 @@ def navigation(request):
         links.append(("policies", reverse("review:policy_list")))
     if user.is_reviewer:
         links.append(("queue", reverse("review:queue")))
+    if user.is_reviewer or user.is_supervisor:
+        links.append(("ledger", reverse("documents:ledger")))
     if user.is_calendar_admin:
         links.append(("calendar", reverse("workdays:year_list")))
     return {"nav_links": links, "unread_notifications": unread_count(user)}

@@ -6,3 +6,11 @@ class DocumentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "documents"
     verbose_name = _("Documents and review ledger")
+
+    def ready(self):
+        from review.archive import ARCHIVE_DOCUMENT_PROVIDERS
+
+        from .archiving import archive_documents
+
+        if archive_documents not in ARCHIVE_DOCUMENT_PROVIDERS:
+            ARCHIVE_DOCUMENT_PROVIDERS.append(archive_documents)

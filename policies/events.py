@@ -22,6 +22,11 @@ MESSAGES = {
 }
 
 
+# Code → function(data) returning extra placeholders computed at display
+# time, such as the label of a stored choice value in the reader's language.
+FORMATTERS = {}
+
+
 def record(policy, code, actor=None, **data):
     """Append a history entry to `policy`; returns it."""
     actor_name = ""
@@ -47,6 +52,9 @@ def describe(event):
     data = {key: value for key, value in event.data.items() if isinstance(value, (str, int, float))}
     if data.get("kind") in Material.Kind.values:
         data["kind"] = Material.Kind(data["kind"]).label
+    formatter = FORMATTERS.get(event.code)
+    if formatter is not None:
+        data.update(formatter(event.data))
     try:
         return str(template) % data
     except (KeyError, TypeError, ValueError):

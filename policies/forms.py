@@ -194,7 +194,8 @@ class ItemForm(BootstrapFormMixin, forms.Form):
 
 class MaterialForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind of material"), choices=Material.Kind.choices)
-    file = forms.FileField(label=_("File"))
+    # Empty files reach check_upload, whose message names the file.
+    file = forms.FileField(label=_("File"), allow_empty_file=True)
 
 
 class GrantForm(BootstrapFormMixin, forms.Form):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from accounts.models import Role
+from accounts.models import ADMIN_ROLES, Role
 
 from . import events
 from .elements import clean_value
@@ -192,6 +192,10 @@ def grant_view(user, policy, grantee):
         raise PermissionDenied(_("Only the lead department can share this policy."))
     if grantee.pk == user.pk:
         raise ValidationError(_("You can already read this policy."))
+    if grantee.role in ADMIN_ROLES:
+        # Administrators manage accounts, security and the audit log; policy
+        # content stays out of their reach.
+        raise ValidationError(_("Administrators cannot be given access to policy content."))
     with transaction.atomic():
         assign_perm("view_policy", grantee, policy)
         events.record(policy, "access.granted", user, user=str(grantee))

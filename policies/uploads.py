@@ -75,11 +75,11 @@ def _content_matches(suffix, data):
 
 def check_upload(uploaded):
     """Validate an uploaded file; return (content type, SHA-256, size) or raise ValidationError."""
-    name = uploaded.name or ""
+    name = getattr(uploaded, "client_name", None) or uploaded.name or ""
     if len(name) > MAX_NAME_LENGTH:
         raise ValidationError(
-            _("The file name is longer than %(max)s characters. Rename the file and upload it again.")
-            % {"max": MAX_NAME_LENGTH}
+            _("The name of “%(name)s…” is longer than %(max)s characters. Rename the file and upload it again.")
+            % {"name": name[:40], "max": MAX_NAME_LENGTH}
         )
     suffix = PurePath(name).suffix.lower()
     if suffix not in ALLOWED:

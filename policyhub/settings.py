@@ -140,6 +140,7 @@ STORAGES = {
 MATERIAL_MAX_BYTES = env.int("MATERIAL_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["policies.upload_handlers.MemoryHandler", "policies.upload_handlers.TemporaryHandler"]
 
 # Review time limits in working days; the measures give 10 per level.
 REVIEW_DAYS_DISTRICT = env.int("REVIEW_DAYS_DISTRICT", default=10)
@@ -152,10 +153,6 @@ MATERIALS_DEADLINE_DAYS = env.int("MATERIALS_DEADLINE_DAYS", default=5)
 CORRECTION_DEADLINE_DAYS = env.int("CORRECTION_DEADLINE_DAYS", default=5)
 RESPONSE_DAYS = env.int("RESPONSE_DAYS", default=5)
 CHANGE_LEAD_DAYS = env.int("CHANGE_LEAD_DAYS", default=5)
-# Opinion letter number prefixes by issuing bureau code, e.g.
-# {"cc-sjj": "长政数审"}; a bureau without one uses the first character of
-# its city and 政数审.
-OPINION_NUMBER_PREFIXES = env.json("OPINION_NUMBER_PREFIXES", default={})
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
@@ -194,6 +191,10 @@ CELERY_BEAT_SCHEDULE = {
     "record-missed-deadlines": {
         "task": "review.tasks.record_missed_deadlines",
         "schedule": crontab(minute=5, hour=0),
+    },
+    "take-policies-offline": {
+        "task": "review.tasks.take_policies_offline",
+        "schedule": crontab(minute=1, hour=0),
     },
     "archive-finished-reviews": {
         "task": "review.tasks.archive_finished_reviews",

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from review.views import home
 
@@ -8,7 +10,8 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language can be switched on the login page, before signing in.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("policies/", include("policies.urls")),
     path("calendar/", include("workdays.urls")),
     path("documents/", include("documents.urls")),

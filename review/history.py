@@ -2,11 +2,16 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from policies.events import MESSAGES
+from policies.events import FORMATTERS, MESSAGES
+
+from .models import Dispute
 
 MESSAGES.update(
     {
         "review.submitted": _("submitted the policy for standardization review to %(bureau)s"),
+        "review.adjustment_submitted": _("applied to %(bureau)s for the re-review of an adjustment"),
+        "review.offline_requested": _("applied to %(bureau)s to take the policy offline"),
+        "review.went_offline": _("the policy went offline from %(since)s"),
         "review.resubmitted": _("resubmitted the policy with the requested materials (round %(round)s)"),
         "review.accepted": _("accepted the submission; %(days)s working days to review"),
         "review.materials_requested": _(
@@ -19,7 +24,7 @@ MESSAGES.update(
         "review.opinion_issued": _("issued opinion letter %(number)s"),
         "review.opinion_received": _("received opinion letter %(number)s; 5 working days to respond"),
         "review.responded": _("responded to the opinion letter"),
-        "review.dispute_resolved": _("resolved the dispute over the opinion"),
+        "review.dispute_resolved": _("resolved the dispute over the opinion: %(outcome_label)s"),
         "review.golive_confirmed": _("confirmed the final content; approved on %(approved_on)s, goes live on %(golive_on)s"),
         "review.live": _("marked the policy live from %(since)s"),
         "review.withdrawn": _("withdrew the submission: %(reason)s"),
@@ -28,3 +33,13 @@ MESSAGES.update(
         "review.deadline_missed": _("a deadline of the drafting department passed without an answer (due %(due_on)s)"),
     }
 )
+
+
+def _outcome_label(data):
+    try:
+        return {"outcome_label": Dispute.Outcome(data.get("outcome")).label}
+    except ValueError:
+        return {"outcome_label": data.get("outcome", "")}
+
+
+FORMATTERS["review.dispute_resolved"] = _outcome_label

@@ -296,7 +296,12 @@ def submit(user, policy, *, kind=CaseKind.INITIAL, effective_on=None, explanatio
         if policy.submitted_at is None:
             policy.submitted_at = timezone.now()
         policy.save(update_fields=["is_locked", "submitted_at", "updated_at"])
-        _record(case, "review.submitted", user, "", bureau=bureau.name, kind=kind, late=case.is_late)
+        code = {
+            CaseKind.INITIAL: "review.submitted",
+            CaseKind.ADJUSTMENT: "review.adjustment_submitted",
+            CaseKind.OFFLINE: "review.offline_requested",
+        }[kind]
+        _record(case, code, user, "", bureau=bureau.name, kind=kind, late=case.is_late)
     return case
 
 
@@ -312,6 +317,11 @@ def _new_round(case, user):
         )
     case.round += 1
     Submission.objects.create(case=case, number=case.round, snapshot=snapshot, submitted_by=user)
+
+
+def _content_changed(case):
+    last = case.submissions.order_by("-number").first()
+    return last is None or not _same_content(last.snapshot, build_snapshot(case.policy))
 
 
 def resubmit_materials(user, case):
@@ -611,9 +621,11 @@ def issue_opinion(user, case, *, conclusion, reasons=""):
         )
         _stop_if_open(case.review_clock, user)
         previous = _move(case, user, State.OPINION_ISSUED)
-        # The drafter may revise after any opinion; the content is
-        # captured again when the response is given.
-        _set_policy(case.policy_id, is_locked=False)
+        # A policy that passed as it is stays exactly as reviewed. After any
+        # other conclusion the drafter revises, and the response captures
+        # the revised content as a new round.
+        if conclusion != Opinion.Conclusion.PASS:
+            _set_policy(case.policy_id, is_locked=False)
         _record(case, "review.opinion_issued", user, previous, number=number, conclusion=conclusion)
     return opinion
 
@@ -660,6 +672,9 @@ def respond(user, case, *, kind, text=""):
             gaps = submission_gaps(case.policy, case.kind)
             if gaps:
                 raise ReviewError(_("The revised policy is incomplete:"), gaps=gaps)
+            _new_round(case, user)
+        elif kind == Response.Kind.DISPUTED and _content_changed(case):
+            # Revisions made before disputing are part of what the reviewer weighs.
             _new_round(case, user)
 
         late = case.drafter_clock is not None and case.drafter_clock.due_date is not None and clocks.today() > case.drafter_clock.due_date
@@ -745,6 +760,10 @@ def mark_live(user, case):
         opinion = getattr(case, "opinion", None)
         if opinion is None or not policy.passed_opinion:
             raise ReviewError(_("The policy has not passed standardization review and cannot go live."))
+        if _content_changed(case):
+            raise ReviewError(
+                _("The policy was changed after its last review round and cannot go live as it is. Submit it for review again.")
+            )
         if case.golive_on and clocks.today() < case.golive_on:
             raise ReviewError(
                 _("The confirmed go-live date is %(date)s; the policy can be marked live from that day.")
@@ -774,18 +793,34 @@ def withdraw(user, case, *, reason=""):
 
 
 def approve_offline(user, case, *, comments=""):
-    """Approve an offline request; the policy goes offline on the day the repeal takes effect."""
+    """Approve an offline request. The policy stays live until the repeal takes effect.
+
+    `take_offline_due` takes it offline on that day; an effective date
+    already reached takes it offline at once.
+    """
     with transaction.atomic():
         case = _begin(case, "approve_offline", user)
         _stop_if_open(case.review_clock, user)
         previous = _move(case, user, State.OFFLINE)
         policy = Policy.objects.select_for_update().get(pk=case.policy_id)
-        policy.is_live = False
         policy.offline_since = case.effective_on
+        policy.is_live = case.effective_on > clocks.today()
         policy.is_locked = True
         policy.save(update_fields=["is_live", "offline_since", "is_locked", "updated_at"])
         _record(case, "review.offline", user, previous, since=case.effective_on.isoformat(), comments=comments)
     return case
+
+
+def take_offline_due(on_day=None):
+    """Take offline every live policy whose approved repeal takes effect by `on_day`; return how many."""
+    on_day = on_day or clocks.today()
+    due = list(Policy.objects.filter(is_live=True, offline_since__isnull=False, offline_since__lte=on_day))
+    for policy in due:
+        with transaction.atomic():
+            updated = Policy.objects.filter(pk=policy.pk, is_live=True).update(is_live=False, updated_at=timezone.now())
+            if updated:
+                events.record(policy, "review.went_offline", None, since=policy.offline_since.isoformat())
+    return len(due)
 
 
 def prepare_adjustment(user, policy):

@@ -55,6 +55,12 @@ def record_missed_deadlines():
     return len(services.record_missed_deadlines())
 
 
+@shared_task(autoretry_for=DATABASE_ERRORS, soft_time_limit=10 * 60, **RETRY_OPTIONS)
+def take_policies_offline():
+    """Take offline the policies whose approved repeal takes effect today."""
+    return services.take_offline_due()
+
+
 @shared_task(autoretry_for=DATABASE_ERRORS + BROKER_ERRORS, soft_time_limit=5 * 60, **RETRY_OPTIONS)
 def archive_finished_reviews():
     """Queue one archiving task per finished review that is due; return the number queued."""

@@ -5,6 +5,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import Role
@@ -128,14 +129,23 @@ def policy_detail(request, pk):
 
     editable = can_edit(user, policy)
     kind = case.kind if case and case.is_open else CaseKind.INITIAL
-    materials = policy.materials.filter(removed_at__isnull=True).select_related("uploaded_by")
+    # Listed in the order of article 5 of the measures, not by the stored code.
+    order = {kind: index for index, kind in enumerate(Material.Kind.values)}
+    materials = sorted(
+        policy.materials.filter(removed_at__isnull=True).select_related("uploaded_by"),
+        key=lambda m: (order.get(m.kind, len(order)), m.uploaded_at),
+    )
     present = {m.kind for m in materials}
     calendar = get_calendar()
     findings_summary = {}
     if case:
         for finding in case.findings.filter(round=case.round):
             findings_summary[finding.status] = findings_summary.get(finding.status, 0) + 1
+    coordinated = bool(
+        case and case.disputes.filter(outcome="accepted").exists() and opinion and not opinion.passed
+    )
     context = {
+        "coordinated": coordinated,
         "policy": policy,
         "case": case,
         "items": _item_summaries(policy, case),
@@ -203,31 +213,31 @@ FORM_ACTIONS = {
         lambda user, case, data: services.request_materials(
             user, case, entries=data["entries"], days=data["days"], note=data["note"]
         ),
-        _("The notice listing the missing materials was sent to the drafter."),
+        gettext_lazy("The notice listing the missing materials was sent to the drafter."),
     ),
     "request_correction": (
         CorrectionForm,
         lambda user, case, data: services.request_correction(
             user, case, days=data["days"], note=data["note"], repeat_reason=data["repeat_reason"]
         ),
-        _("The correction notice was sent; the review period is paused until the corrections arrive."),
+        gettext_lazy("The correction notice was sent; the review period is paused until the corrections arrive."),
     ),
     "pass_preliminary": (
         PreliminaryForm,
         lambda user, case, data: services.pass_preliminary(user, case, comments=data["comments"]),
-        _("The preliminary review is finished and the case was forwarded to the city."),
+        gettext_lazy("The preliminary review is finished and the case was forwarded to the city."),
     ),
     "issue_opinion": (
         OpinionForm,
         lambda user, case, data: services.issue_opinion(
             user, case, conclusion=data["conclusion"], reasons=data["reasons"]
         ),
-        _("The opinion letter was issued."),
+        gettext_lazy("The opinion letter was issued."),
     ),
     "respond": (
         ResponseForm,
         lambda user, case, data: services.respond(user, case, kind=data["kind"], text=data["text"]),
-        _("Your response was recorded."),
+        gettext_lazy("Your response was recorded."),
     ),
     "resolve_dispute": (
         DisputeForm,
@@ -238,31 +248,31 @@ FORM_ACTIONS = {
             reviewer_position=data["reviewer_position"],
             resolution=data["resolution"],
         ),
-        _("The resolution was recorded."),
+        gettext_lazy("The resolution was recorded."),
     ),
     "confirm_golive": (
         GoLiveForm,
         lambda user, case, data: services.confirm_golive(
             user, case, approved_on=data["approved_on"], golive_on=data["golive_on"]
         ),
-        _("The go-live date was confirmed and the reviewer informed."),
+        gettext_lazy("The go-live date was confirmed and the reviewer informed."),
     ),
     "withdraw": (
         ReasonForm,
         lambda user, case, data: services.withdraw(user, case, reason=data["reason"]),
-        _("The submission was withdrawn."),
+        gettext_lazy("The submission was withdrawn."),
     ),
     "approve_offline": (
         CommentsForm,
         lambda user, case, data: services.approve_offline(user, case, comments=data["comments"]),
-        _("The policy goes offline on the date the repeal takes effect."),
+        gettext_lazy("The policy goes offline on the date the repeal takes effect."),
     ),
 }
 
 POST_ACTIONS = {
-    "accept": (services.accept, _("The submission was accepted. The review period has started.")),
-    "confirm_receipt": (services.confirm_receipt, _("Receipt confirmed. You have 5 working days to respond.")),
-    "mark_live": (services.mark_live, _("The policy is live.")),
+    "accept": (services.accept, gettext_lazy("The submission was accepted. The review period has started.")),
+    "confirm_receipt": (services.confirm_receipt, gettext_lazy("Receipt confirmed. You have 5 working days to respond.")),
+    "mark_live": (services.mark_live, gettext_lazy("The policy is live.")),
 }
 
 

@@ -853,10 +853,6 @@ def test_sysadmin_opens_calendar_year(world, client):
     assert response.status_code == 200
 
 
-@pytest.mark.xfail(
-    reason="policies/services.py grant_view lets a drafter give an administrator read access to policy content",
-    strict=True,
-)
 def test_sharing_with_administrator_is_rejected(world, client):
     policy = make_policy(world.drafter, title="九台区工业企业增产奖励办法")
     log_in(client, world.drafter)
@@ -882,10 +878,6 @@ def test_anonymous_list_redirects_to_login(db, client, name):
     assert response["Location"].startswith(reverse("login") + "?next=")
 
 
-@pytest.mark.xfail(
-    reason="LoginRequiredMiddleware sends the login page's language switch (i18n/setlang/) to the login page",
-    strict=True,
-)
 def test_anonymous_can_switch_language(db, client):
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("login")})
 

@@ -191,10 +191,6 @@ def test_file_at_size_limit_is_accepted(drafter_client, policy, settings):
     assert Material.objects.get().size == len(PDF_BYTES)
 
 
-@pytest.mark.xfail(
-    reason="policies/forms.py MaterialForm.file keeps Django's “The submitted file is empty.”, which names no file",
-    strict=True,
-)
 def test_empty_file_names_file_and_fix(drafter_client, policy):
     response = post_material(drafter_client, policy, "申请函.pdf", b"")
 
@@ -213,10 +209,6 @@ def test_empty_file_is_rejected(drafter_client, policy):
     assert not Material.objects.exists()
 
 
-@pytest.mark.xfail(
-    reason="Django's UploadedFile cuts names over 255 characters before check_upload sees them, so the file is stored",
-    strict=True,
-)
 def test_name_over_255_characters_is_rejected(drafter_client, policy):
     name = "关于申请标准化审查的函" * 25 + ".pdf"
     assert len(name) > 255

@@ -325,10 +325,6 @@ def test_history_shows_actor_names(client, world):
     assert "created the policy" in entries[-1]
 
 
-@pytest.mark.xfail(
-    reason="review/views.py translates the POST_ACTIONS and FORM_ACTIONS messages with gettext at import time",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "name, data, expected",
     [

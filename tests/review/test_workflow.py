@@ -309,6 +309,32 @@ def live_policy(world):
     return case
 
 
+def test_passed_policy_stays_locked(world):
+    case = opinion_for(world)
+    policy = Policy.objects.get(pk=case.policy_id)
+    assert policy.is_locked
+    assert not policy_services.can_edit(world.city_drafter, policy)
+
+
+def test_content_changed_after_review_cannot_go_live(world):
+    case = opinion_for(world)
+    with on("2026-01-13"):
+        services.confirm_receipt(world.city_drafter, case)
+        services.respond(world.city_drafter, case, kind=Response.Kind.ACCEPTED)
+        case.refresh_from_db()
+        services.confirm_golive(
+            world.city_drafter, case, approved_on=datetime.date(2026, 1, 13), golive_on=datetime.date(2026, 1, 13)
+        )
+    # A change that bypasses the services, as a direct database edit would.
+    item = case.policy.items.get()
+    item.values.filter(element__code="cap").update(value={"amount": "5000", "unit": "万元", "note": ""})
+    case.refresh_from_db()
+    with on("2026-01-13"), pytest.raises(services.ReviewError) as raised:
+        services.mark_live(world.city_drafter, case)
+    assert "changed after its last review round" in raised.value.message
+    assert not Policy.objects.get(pk=case.policy_id).is_live
+
+
 def test_go_live_needs_passed_review(world):
     case = live_policy(world)
     assert case.state == State.LIVE
@@ -374,8 +400,18 @@ def test_timely_offline_request_takes_policy_offline(world):
         assert allowed_actions(world.city_reviewer, offline) == ["approve_offline"]
         services.approve_offline(world.city_reviewer, offline)
     policy.refresh_from_db()
-    assert not policy.is_live
+    # Approved now, but the repeal takes effect on 03-31: live until then.
+    assert policy.is_live
     assert policy.offline_since == datetime.date(2026, 3, 31)
+
+    with on("2026-03-30"):
+        assert services.take_offline_due() == 0
+    with on("2026-03-31"):
+        assert services.take_offline_due() == 1
+        assert services.take_offline_due() == 0
+    policy.refresh_from_db()
+    assert not policy.is_live
+    assert policy.events.filter(code="review.went_offline").count() == 1
 
 
 def test_withdraw_needs_reason_and_stops_clocks(world):
