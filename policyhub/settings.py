@@ -84,6 +84,9 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'policyhub.sqlite3'}"),
 }
+if "DATABASE_URL" not in env:
+    # The embedded default keeps its database and uploads under var/.
+    VAR_DIR.mkdir(exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; a busy timeout turns short lock waits into
     # delays instead of "database is locked" errors.
