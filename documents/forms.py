@@ -15,7 +15,7 @@ class LedgerFilterForm(forms.Form):
         required=False, label=_("Submitted from"), widget=forms.DateInput(attrs={"type": "date"})
     )
     submitted_to = forms.DateField(
-        required=False, label=_("Submitted to"), widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label=_("Submitted on or before"), widget=forms.DateInput(attrs={"type": "date"})
     )
     department = forms.ModelChoiceField(
         queryset=None, required=False, label=_("Drafting department"), empty_label=_("All departments")

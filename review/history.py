@@ -11,7 +11,7 @@ MESSAGES.update(
         "review.submitted": _("submitted the policy for standardization review to %(bureau)s"),
         "review.adjustment_submitted": _("applied to %(bureau)s for the re-review of an adjustment"),
         "review.offline_requested": _("applied to %(bureau)s to take the policy offline"),
-        "review.went_offline": _("the policy went offline from %(since)s"),
+        "review.went_offline": _("the policy went offline on %(since)s"),
         "review.resubmitted": _("resubmitted the policy with the requested materials (round %(round)s)"),
         "review.accepted": _("accepted the submission; %(days)s working days to review"),
         "review.materials_requested": _(
