@@ -44,6 +44,11 @@ def state_badge(page):
     return page.locator('[data-testid="policy-state"]')
 
 
+def coordinated_state_text():
+    """Return the badge of a case whose failed opinion gave way to the drafter's position."""
+    return "%s · %s" % (in_chinese(State.AWAITING_APPROVAL.label), in_chinese("Passed after coordination"))
+
+
 def state_text(state, conclusion=None):
     """Return the state badge text of the policy page, in Chinese."""
     text = in_chinese(state.label)
@@ -439,7 +444,7 @@ def test_city_failure_then_adjustment(site, world, tmp_path):
     expect(page.locator("main .badge.bg-danger", has_text=in_chinese("late application"))).to_have_count(0)
     assert not policy.review_cases.get(closed_at__isnull=True).is_late
     expect(state_badge(page)).to_have_text(state_text(State.SUBMITTED))
-    timing = in_chinese("Takes effect on %(effective)s; application due by %(due)s") % {
+    timing = in_chinese("Takes effect on %(effective)s; the application was due on %(due)s at the latest") % {
         "effective": effective_on.isoformat(),
         "due": apply_by.isoformat(),
     }
@@ -503,7 +508,7 @@ def test_dispute_resolved_for_drafter(site, world):
 
     expect(page).to_have_url(site.url(detail_path(policy)))
     expect(alert(page, in_chinese("The resolution was recorded."))).to_be_visible()
-    expect(state_badge(page)).to_have_text(state_text(State.AWAITING_APPROVAL, Opinion.Conclusion.FAIL))
+    expect(state_badge(page)).to_have_text(coordinated_state_text())
     expect(dispute_card).to_contain_text(in_chinese(Dispute.Outcome.DRAFTER_ACCEPTED.label))
     expect(dispute_card).to_contain_text(drafter_position)
     expect(dispute_card).to_contain_text(reviewer_position)
@@ -514,7 +519,7 @@ def test_dispute_resolved_for_drafter(site, world):
     # The drafter sees the outcome and that the policy now awaits the government's approval.
     site.log_in(world.city_drafter)
     open_policy(site, policy, via="inbox")
-    expect(state_badge(page)).to_have_text(state_text(State.AWAITING_APPROVAL, Opinion.Conclusion.FAIL))
+    expect(state_badge(page)).to_have_text(coordinated_state_text())
     expect(dispute_card).to_contain_text(in_chinese(Dispute.Outcome.DRAFTER_ACCEPTED.label))
     expect(page.locator('a[data-action="confirm_golive"]')).to_be_visible()
     site.step("drafter sees resolution", "Coordination of the dispute", "Confirm the final content and go-live date")
@@ -551,7 +556,7 @@ def test_late_offline_request(site, world, tmp_path):
         "date": apply_by.isoformat()
     }
     expect(alert(page, late_warning)).to_be_visible()
-    timing = in_chinese("Takes effect on %(effective)s; application due by %(due)s") % {
+    timing = in_chinese("Takes effect on %(effective)s; the application was due on %(due)s at the latest") % {
         "effective": effective_on.isoformat(),
         "due": apply_by.isoformat(),
     }
@@ -581,10 +586,12 @@ def test_late_offline_request(site, world, tmp_path):
 
     expect(page).to_have_url(site.url(detail_path(policy)))
     expect(state_badge(page)).to_have_text(state_text(State.OFFLINE))
-    offline = in_chinese("Offline since %(since)s") % {"since": effective_on.isoformat()}
-    expect(alert(page, offline)).to_be_visible()
+    # The repeal takes effect in two working days; until then the policy stays live.
+    scheduled = in_chinese("Goes offline on %(since)s") % {"since": effective_on.isoformat()}
+    expect(alert(page, scheduled)).to_be_visible()
     policy.refresh_from_db()
     assert policy.offline_since == effective_on
+    assert policy.is_live
     site.step("policy offline", "Offline request")
 
     site.assert_translated()
