@@ -316,7 +316,7 @@ def case_action(request, pk, name):
 
 
 def findings(request, pk):
-    """The element-by-element review of the current round."""
+    """Record the reviewer's element-by-element findings for the current round."""
     case = _case_for(request, pk)
     if "record_findings" not in services.actions_for(request.user, case):
         raise PermissionDenied(_("Findings are recorded by the reviewing bureau during review."))
@@ -439,34 +439,31 @@ def archive_download(request, pk):
     return FileResponse(handle, as_attachment=True, filename=filename, content_type="application/zip")
 
 
-def queue(request):
-    if not request.user.is_reviewer:
-        raise PermissionDenied(_("The review queue is for reviewers."))
-    cases = services.reviewer_queue(request.user)
+def _work_list(request, cases, clock_field, waiting_states, template):
+    """Render a paginated list of cases with the deadline figures of `clock_field`, filtered by state."""
     state = request.GET.get("state", "")
-    if state in State.values:
+    if state in waiting_states:
         cases = cases.filter(state=state)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     calendar = get_calendar()
     on_day = today()
-    rows = [{"case": case, "deadline": deadline(case.review_clock, calendar, on_day)} for case in page]
-    states = [(s.value, s.label) for s in State if s in State.with_reviewer()]
-    return render(request, "review/queue.html", {"page": page, "rows": rows, "state": state, "states": states})
+    rows = [{"case": case, "deadline": deadline(getattr(case, clock_field), calendar, on_day)} for case in page]
+    states = [(s.value, s.label) for s in State if s in waiting_states]
+    return render(request, template, {"page": page, "rows": rows, "state": state, "states": states})
+
+
+def queue(request):
+    if not request.user.is_reviewer:
+        raise PermissionDenied(_("The review queue is for reviewers."))
+    cases = services.reviewer_queue(request.user)
+    return _work_list(request, cases, "review_clock", State.with_reviewer(), "review/queue.html")
 
 
 def inbox(request):
     if not request.user.is_drafter:
         raise PermissionDenied(_("The inbox is for drafting departments."))
     cases = services.drafter_inbox(request.user)
-    state = request.GET.get("state", "")
-    if state in State.values:
-        cases = cases.filter(state=state)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    calendar = get_calendar()
-    on_day = today()
-    rows = [{"case": case, "deadline": deadline(case.drafter_clock, calendar, on_day)} for case in page]
-    states = [(s.value, s.label) for s in State if s in State.with_drafter()]
-    return render(request, "review/inbox.html", {"page": page, "rows": rows, "state": state, "states": states})
+    return _work_list(request, cases, "drafter_clock", State.with_drafter(), "review/inbox.html")
 
 
 def apply_change(request, pk):
