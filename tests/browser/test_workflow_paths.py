@@ -26,6 +26,7 @@ from workdays.clock import today
 from workdays.store import get_calendar
 
 from .conftest import CHINESE, in_chinese
+from .pages import detail_path, open_policy, queue_row, state_badge, state_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -36,12 +37,8 @@ def in_chinese_plural(singular, plural, number):
         return translation.ngettext(singular, plural, number)
 
 
-def detail_path(policy):
-    return reverse("review:policy_detail", args=[policy.pk])
 
 
-def state_badge(page):
-    return page.locator('[data-testid="policy-state"]')
 
 
 def coordinated_state_text():
@@ -49,23 +46,10 @@ def coordinated_state_text():
     return "%s · %s" % (in_chinese(State.AWAITING_APPROVAL.label), in_chinese("Passed after coordination"))
 
 
-def state_text(state, conclusion=None):
-    """Return the state badge text of the policy page, in Chinese."""
-    text = in_chinese(state.label)
-    if conclusion is not None:
-        text = f"{text} · {in_chinese(conclusion.label)}"
-    return text
 
 
-def queue_row(page, policy):
-    return page.locator("main table tr", has=page.locator(f'a[href="{detail_path(policy)}"]'))
 
 
-def open_policy(site, policy, via):
-    """Open `policy` by following its link on the page behind the header link `via`."""
-    site.page.click(f'a[data-nav="{via}"]')
-    site.page.click(f'main a[href="{detail_path(policy)}"]')
-    expect(site.page).to_have_url(site.url(detail_path(policy)))
 
 
 def deadline_badge(page, label):
