@@ -103,15 +103,17 @@ def signature_indents(signature, date_text):
 def bureau_prefix(bureau):
     """Return the number prefix of `bureau`'s documents, such as 长政数审.
 
-    The prefix comes from the bureau's opinion letter series. Without one it
-    is the first character of the bureau's region and 政数审, so a district
-    bureau's notices do not share the city bureau's numbers.
+    The prefix comes from the bureau's opinion letter series. Without one, a
+    city bureau uses the first character of the city and 政数审, and a
+    district, county or zone bureau the first two characters of its region,
+    so that its numbers differ from the city's (长政数审 for 长春市, 长春政数审
+    for 长春新区).
     """
     prefix = OpinionSeries.objects.filter(bureau=bureau).values_list("prefix", flat=True).first()
     if prefix:
         return prefix
     region = bureau.region or bureau
-    return "%s政数审" % region.name[:1]
+    return "%s政数审" % region.name[: 1 if region.is_city else 2]
 
 
 def notice_bureau(notice):

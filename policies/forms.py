@@ -45,6 +45,8 @@ class ItemForm(BootstrapFormMixin, forms.Form):
     """The service item form: one field (or a few sub-fields) per element of the catalog."""
 
     name = forms.CharField(label=_("Service item name"), max_length=200)
+    # Detects a save by someone else between opening and saving the form.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, definitions, values=None, **kwargs):
         self.definitions = list(definitions)

@@ -71,7 +71,12 @@ def update_policy(user, policy, *, title, co_departments, doc_number, summary, i
     return policy
 
 
-def save_item(user, policy, *, name, values, item=None):
+def item_version(item):
+    """Return the token an edit form carries to detect that someone else saved the item meanwhile."""
+    return item.updated_at.isoformat() if item is not None else ""
+
+
+def save_item(user, policy, *, name, values, item=None, version=None):
     """Create or update a service item with its element values.
 
     `values` maps element codes to raw JSON values; each is validated with
@@ -108,6 +113,13 @@ def save_item(user, policy, *, name, values, item=None):
             item = ServiceItem.objects.create(policy=policy, name=name, position=position)
         else:
             item = ServiceItem.objects.get(pk=item.pk, policy=policy)
+            if version is not None and version != item_version(item):
+                raise ValidationError(
+                    _(
+                        "Someone else saved this service item after you opened it. Your entries are kept below; "
+                        "open the item again in a new tab to see the other changes, then save what is still needed."
+                    )
+                )
 
         existing = {v.element.code: v for v in item.values.select_related("element")}
         unchanged = (

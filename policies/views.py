@@ -74,16 +74,24 @@ def item_edit(request, pk, item_pk=None):
         request.POST or None,
         definitions=definitions,
         values=values,
-        initial={"name": item.name if item else ""},
+        initial={"name": item.name if item else "", "version": services.item_version(item)},
     )
     if request.method == "POST" and form.is_valid():
         try:
             item = services.save_item(
-                request.user, policy, name=form.cleaned_data["name"], values=form.element_values, item=item
+                request.user,
+                policy,
+                name=form.cleaned_data["name"],
+                values=form.element_values,
+                item=item,
+                version=(form.cleaned_data["version"] or None) if item is not None else None,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            if not hasattr(error, "error_dict"):
+                form.add_error(None, error)
+            else:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("The service item “%(name)s” was saved.") % {"name": item.name})
             return redirect("review:policy_detail", pk=policy.pk)

@@ -32,7 +32,13 @@ logger = logging.getLogger(__name__)
 DATA_FILE = Path(__file__).resolve().parent.parent / "policies" / "demo" / "policies.json"
 SAMPLES_DIR = Path(settings.BASE_DIR).parent / "shared" / "samples" / "policies"
 DEMO_PASSWORD = "demo-2026"
-OPINION_SERIES = {"cc-sjj": "长政数审", "th-sjj": "通政数审"}
+OPINION_SERIES = {
+    "cc-sjj": "长政数审",
+    "jt-sjj": "九政数审",
+    "xq-sjj": "新区政数审",
+    "th-sjj": "通政数审",
+    "lh-sjj": "柳政数审",
+}
 
 # (username, role, organization code, display name); the first block is
 # printed by `demo_logins`.

@@ -41,7 +41,7 @@ from .models import (
     State,
     Submission,
 )
-from .workflow import TRANSITIONS, actor_may, allowed_actions
+from .workflow import TRANSITIONS, actor_may, allowed_actions, is_lead_drafter
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,11 @@ def _already_handled(case):
     )
 
 
+def already_handled_message(case):
+    """Return the sentence that tells who moved `case` on, and when."""
+    return _already_handled(case).message
+
+
 def _begin(case, name, user):
     """Lock the case row and check that `user` may start transition `name` now."""
     transition = TRANSITIONS[name]
@@ -81,10 +86,15 @@ def _begin(case, name, user):
             _("This review was archived on %(date)s and can no longer be changed.")
             % {"date": date_format(timezone.localtime(record.archived_at), "DATE_FORMAT")}
         )
-    if locked.state not in transition.sources:
-        raise _already_handled(locked)
     locked = ReviewCase.objects.select_related("policy", "reviewing_bureau").get(pk=locked.pk)
-    if not actor_may(user, locked, transition):
+    may_act = actor_may(user, locked, transition)
+    if locked.state not in transition.sources:
+        # Someone on the same side may have acted first; anyone else is
+        # told who may act, not who did.
+        same_side = user.is_reviewer if transition.actor == "reviewer" else is_lead_drafter(user, locked)
+        if may_act or same_side:
+            raise _already_handled(locked)
+    if not may_act:
         if transition.actor == "reviewer":
             raise ReviewError(
                 _("Only a reviewer of %(bureau)s can do this.") % {"bureau": locked.reviewing_bureau.name}

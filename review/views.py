@@ -36,7 +36,7 @@ from .forms import (
     ResponseForm,
 )
 from .models import ArchiveRecord, CaseKind, Finding, ReviewCase, State
-from .workflow import TRANSITIONS, is_lead_drafter
+from .workflow import TRANSITIONS, actor_may, is_lead_drafter
 
 PAGE_SIZE = 25
 
@@ -293,6 +293,12 @@ def case_action(request, pk, name):
     if name not in FORM_ACTIONS:
         raise Http404
     if name not in services.actions_for(request.user, case):
+        transition = TRANSITIONS[name]
+        if case.state not in transition.sources and actor_may(request.user, case, transition):
+            # The case moved on while the form was open, for example after
+            # a colleague acted in another tab.
+            messages.error(request, services.already_handled_message(case))
+            return redirect("review:policy_detail", pk=case.policy_id)
         raise PermissionDenied(_("This action is not available to you for this case now."))
     form_class, call, success = FORM_ACTIONS[name]
     initial = {}

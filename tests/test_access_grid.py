@@ -616,7 +616,9 @@ ACTION_PAGES = [
     ("district_reviewer", "submitted", "review:action", "request_materials", 200),
     ("district_reviewer", "district_review", "review:action", "pass_preliminary", 200),
     ("district_reviewer", "district_review", "review:findings", None, 200),
-    ("district_reviewer", "submitted", "review:action", "pass_preliminary", 403),
+    # The reviewer who will take this action later is sent back to the
+    # policy page with a message, not shown an error page.
+    ("district_reviewer", "submitted", "review:action", "pass_preliminary", 302),
     ("district_reviewer", "city_review", "review:action", "issue_opinion", 403),
     ("district_reviewer", "submitted", "policies:edit", None, 403),
     ("district_reviewer", "submitted", "policies:sharing", None, 403),

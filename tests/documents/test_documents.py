@@ -102,10 +102,10 @@ def test_correction_notice_content(documents):
 def test_materials_notice_content(documents):
     document = documents["materials_notice"]
     # The district bureau has no series of its own: first character of its region.
-    assert document.number == "九政数审告〔2026〕1号"
+    assert document.number == "九台政数审告〔2026〕1号"
     expected = [
         "材料补充告知书",
-        "九政数审告〔2026〕1号",
+        "九台政数审告〔2026〕1号",
         "九台区工业和信息化局：",
         "于2026年1月5日报送",
         "共2项",
@@ -162,7 +162,7 @@ def test_notice_numbers_count_per_bureau_and_kind(world):
     first = materials_case(world, title="九台区第一项政策")
     second = materials_case(world, title="九台区第二项政策", day="2026-01-06")
     numbers = [content.notice_document(case.notices.get()).number for case in (first, second)]
-    assert numbers == ["九政数审告〔2026〕1号", "九政数审告〔2026〕2号"]
+    assert numbers == ["九台政数审告〔2026〕1号", "九台政数审告〔2026〕2号"]
 
 
 # -- Word layout -------------------------------------------------------------------

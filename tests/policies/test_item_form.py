@@ -425,3 +425,32 @@ def test_language_cookie_selects_chinese(drafter_client, policy):
 
     assert response.headers["Content-Language"] == "zh-hans"
     assert "政策依据" in response.content.decode()
+
+
+def test_stale_form_is_rejected_and_keeps_input(world):
+    from django.test import Client
+
+    from policies import services as policy_services
+    from policies.models import ServiceItem
+    from tests.factories import COMPLETE_VALUES
+
+    policy = policy_services.create_policy(world.drafter, title="并发编辑", lead_department=world.dept)
+    item = policy_services.save_item(world.drafter, policy, name="事项", values={"basis": COMPLETE_VALUES["basis"]})
+    stale_version = policy_services.item_version(item)
+    policy_services.save_item(
+        world.drafter, policy, name="事项", values={"basis": {"text": "另一人填写的依据"}}, item=item
+    )
+
+    client = Client()
+    client.force_login(world.drafter)
+    response = client.post(
+        "/policies/%d/items/%d/" % (policy.pk, item.pk),
+        {"name": "事项", "version": stale_version, "applicant": "在九台区注册的企业"},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert "在九台区注册的企业" in response.content.decode()
+    values = {v.element.code: v.value for v in ServiceItem.objects.get(pk=item.pk).values.select_related("element")}
+    assert values["basis"] == {"text": "另一人填写的依据"}
+    assert "applicant" not in values
