@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from accounts import notifications
 from policies.events import FORMATTERS, MESSAGES
 
 from .models import Dispute
@@ -43,3 +44,20 @@ def _outcome_label(data):
 
 
 FORMATTERS["review.dispute_resolved"] = _outcome_label
+
+
+def _render_case_moved(data):
+    """Return the notification sentence for a review step that needs the reader's action."""
+    template = MESSAGES.get(data.get("event"))
+    try:
+        step = str(template) % data if template is not None else data.get("event", "")
+        return _("“%(title)s”: %(actor)s %(step)s") % {
+            "title": data.get("title", ""),
+            "actor": data.get("actor", ""),
+            "step": step,
+        }
+    except (KeyError, TypeError, ValueError):
+        return data.get("title", "")
+
+
+notifications.RENDERERS["review.case_moved"] = _render_case_moved

@@ -17,9 +17,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.models import Organization, User
+from accounts import notifications
+from accounts.models import Notification, Organization, Role, User
 from policies import events
 from policies.elements import missing_elements
 from policies.models import REQUIRED_MATERIALS, ElementDefinition, Policy
@@ -119,10 +121,58 @@ def _move(case, user, state, **fields):
     return previous
 
 
+# History codes whose entry is also sent to the people who must act next:
+# the drafters of the lead department, or the reviewers of the bureau now
+# holding the case.
+NOTIFY_DRAFTERS = {"review.materials_requested", "review.correction_requested", "review.opinion_issued"}
+NOTIFY_REVIEWERS = {
+    "review.submitted",
+    "review.adjustment_submitted",
+    "review.offline_requested",
+    "review.resubmitted",
+    "review.corrected",
+    "review.preliminary_passed",
+    "review.responded",
+}
+
+
+def _notify_next(case, code, user, data):
+    if code in NOTIFY_DRAFTERS:
+        people = User.objects.filter(organization_id=case.policy.lead_department_id, role__in=[Role.DRAFTER])
+    elif code in NOTIFY_REVIEWERS:
+        people = User.objects.filter(
+            organization_id=case.reviewing_bureau_id, role__in=[Role.DISTRICT_REVIEWER, Role.CITY_REVIEWER]
+        )
+    else:
+        return
+    url = reverse("review:policy_detail", args=[case.policy_id])
+    payload = {
+        **{key: value for key, value in data.items() if isinstance(value, (str, int))},
+        "title": case.policy.title[:120],
+        "event": code,
+        "actor": str(user) if user is not None else "",
+        "round": case.round,
+    }
+    pending = []
+    for person in people.filter(is_active=True).exclude(pk=getattr(user, "pk", None)).order_by("id"):
+        notification = notifications.notify(person, "review.case_moved", url=url, **payload)
+        if notification.email_status == Notification.EmailStatus.PENDING:
+            pending.append(notification.pk)
+    if pending:
+        transaction.on_commit(lambda: _queue_emails(pending), robust=True)
+
+
+def _queue_emails(notification_ids):
+    from .tasks import email_notifications
+
+    email_notifications.delay(notification_ids)
+
+
 def _record(case, code, user, previous, **data):
     events.record(
         case.policy, code, user, case=case.pk, round=case.round, from_state=previous, to_state=case.state, **data
     )
+    _notify_next(case, code, user, data)
     user_id = getattr(user, "pk", None)
     transaction.on_commit(lambda: logger.info("%s case=%s policy=%s user=%s", code, case.pk, case.policy_id, user_id))
 
