@@ -6,7 +6,8 @@ loader, the submission check and the review pages.
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -15,6 +16,8 @@ from .models import ElementDefinition
 
 VT = ElementDefinition.ValueType
 AMOUNT_UNITS = ["元", "万元", "亿元", "%"]
+# At most 12 digits before the decimal point and 4 after it.
+AMOUNT_PATTERN = re.compile(r"\d{1,12}(\.\d{1,4})?")
 MAX_WORKDAY_PERIOD = 365
 
 
@@ -89,19 +92,24 @@ def clean_value(element, value):
             return None
         if not amount:
             raise ValidationError(_("%(label)s: enter the amount as a number.") % {"label": label})
-        try:
-            number = Decimal(amount)
-        except InvalidOperation:
+        # Plain digits with an optional decimal part: no exponents, no NaN.
+        if not AMOUNT_PATTERN.fullmatch(amount):
             raise ValidationError(
-                _("%(label)s: “%(value)s” is not a number. Enter digits only, such as 500 or 12.5.")
+                _(
+                    "%(label)s: “%(value)s” is not a valid amount. Enter digits with at most 4 decimal places, "
+                    "such as 500 or 12.5."
+                )
                 % {"label": label, "value": amount}
-            ) from None
-        if not number.is_finite() or number <= 0:
+            )
+        number = Decimal(amount)
+        if number <= 0:
             raise ValidationError(_("%(label)s: the amount must be greater than zero.") % {"label": label})
         if unit not in AMOUNT_UNITS:
             raise ValidationError(
                 _("%(label)s: choose the unit (%(units)s).") % {"label": label, "units": "、".join(AMOUNT_UNITS)}
             )
+        if unit == "%" and number > 100:
+            raise ValidationError(_("%(label)s: a percentage cannot be more than 100.") % {"label": label})
         return {"amount": format(number.normalize(), "f"), "unit": unit, "note": note}
 
     if vtype == VT.LIST:

@@ -227,7 +227,9 @@ def test_district_policy_review(site, world, tmp_path):
     page.click('main form button[type="submit"]')
 
     cap_label = ElementDefinition.objects.get(code="cap").label_zh
-    amount_error = in_chinese("%(label)s: “%(value)s” is not a number. Enter digits only, such as 500 or 12.5.") % {
+    amount_error = in_chinese(
+        "%(label)s: “%(value)s” is not a valid amount. Enter digits with at most 4 decimal places, such as 500 or 12.5."
+    ) % {
         "label": cap_label,
         "value": INVALID_AMOUNT,
     }
