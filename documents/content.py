@@ -148,11 +148,23 @@ def notice_number(notice, bureau):
     return "%s%s〔%d〕%d号" % (bureau_prefix(bureau), suffix, year, sequence)
 
 
+def measures_title(policy):
+    """Return the title of the review measures that apply to `policy`, from its city.
+
+    A city missing from settings.REVIEW_MEASURES gets the generic title
+    rather than another city's.
+    """
+    city = policy.region.city if policy is not None else None
+    titles = getattr(settings, "REVIEW_MEASURES", {})
+    return titles.get(city.code if city else "", "惠企惠民政策标准化上线审查办法")
+
+
 def _render(template, context):
     return render_to_string(
         template,
         {
             **context,
+            "measures": measures_title(context.get("policy")),
             "fonts": fonts.resolve_fonts(),
             "font_face_css": fonts.font_face_css(),
         },

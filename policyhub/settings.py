@@ -156,6 +156,9 @@ MATERIALS_DEADLINE_DAYS = env.int("MATERIALS_DEADLINE_DAYS", default=5)
 CORRECTION_DEADLINE_DAYS = env.int("CORRECTION_DEADLINE_DAYS", default=5)
 RESPONSE_DAYS = env.int("RESPONSE_DAYS", default=5)
 CHANGE_LEAD_DAYS = env.int("CHANGE_LEAD_DAYS", default=5)
+# The review measures each city issued, by the city's organization code;
+# generated documents cite them.
+REVIEW_MEASURES = {"cc": "长春市惠企惠民政策标准化上线审查办法"}
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
