@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.models import Organization, Role, User
 from policies import services as policy_services
@@ -25,7 +25,7 @@ from workdays import clock as clocks
 from workdays.store import get_calendar
 
 from . import reminders, services
-from .models import OpinionSeries, ReviewCase, State
+from .models import OpinionSeries, ReviewCase, Stage, State
 
 logger = logging.getLogger(__name__)
 
@@ -322,8 +322,30 @@ def move_demo_deadlines():
         clocks.stop_clock(clock, today, reason="demo: replaced by a clock started on %s" % start.isoformat())
         setattr(case, field, moved)
         case.save(update_fields=[field])
-        if field == "drafter_clock":
-            case.notices.filter(answered_at__isnull=True).update(due_on=moved.due_date)
+        _backdate_records(case, field, start, moved.due_date)
+
+
+def _backdate_records(case, field, start, due):
+    """Demo only: date the notice or acceptance behind a moved clock on the day the clock now starts.
+
+    Without this a demo notice would be dated today and due days ago. The
+    history entries are rewritten with a queryset update, which the
+    append-only model allows only outside its save().
+    """
+    moment = timezone.make_aware(datetime.datetime.combine(start, datetime.time(10, 0)))
+    if field == "drafter_clock":
+        case.notices.filter(answered_at__isnull=True).update(due_on=due, sent_at=moment)
+        codes = ["review.materials_requested", "review.correction_requested", "review.opinion_received"]
+    else:
+        accepted = "district_accepted_at" if case.stage == Stage.DISTRICT else "city_accepted_at"
+        ReviewCase.objects.filter(pk=case.pk).update(**{accepted: moment})
+        # A district case reached the city after the district accepted it.
+        ReviewCase.objects.filter(pk=case.pk, district_accepted_at__gt=moment).update(district_accepted_at=moment)
+        codes = ["review.accepted"]
+    last = case.policy.events.filter(code__in=codes).order_by("-at", "-id").first()
+    if last is not None:
+        type(last).objects.filter(pk=last.pk).update(at=moment)
+    ReviewCase.objects.filter(pk=case.pk).update(state_changed_at=moment)
 
 
 def load(stdout=None):
