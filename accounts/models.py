@@ -199,6 +199,7 @@ class Notification(models.Model):
         SENT = "sent", _("sent")
         NO_ADDRESS = "no_address", _("not sent: the user has no e-mail address")
         REFUSED = "refused", _("not sent: the mail server refused the address")
+        IN_APP_ONLY = "in_app_only", _("not e-mailed: shown in the notification centre only")
 
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications")
     code = models.CharField(_("code"), max_length=60)

@@ -29,13 +29,18 @@ RENDERERS = {}
 SUBJECT_MAX_LENGTH = 120
 
 
-def notify(user, code, *, url="", **data):
+def notify(user, code, *, url="", email=True, **data):
     """Create a notification for `user` and return it.
 
-    The e-mail copy is marked pending when the user has an address. The
-    caller sends it after commit with `email_notification`.
+    The e-mail copy is marked pending when `email` is true and the user has
+    an address. The caller sends it after commit with `email_notification`.
     """
-    status = Notification.EmailStatus.PENDING if user.email else Notification.EmailStatus.NO_ADDRESS
+    if not email:
+        status = Notification.EmailStatus.IN_APP_ONLY
+    elif user.email:
+        status = Notification.EmailStatus.PENDING
+    else:
+        status = Notification.EmailStatus.NO_ADDRESS
     return Notification.objects.create(user=user, code=code, data=data, url=url, email_status=status)
 
 

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts import notifications
-from accounts.models import Notification, Organization, Role, User
+from accounts.models import Organization, Role, User
 from policies import events
 from policies.elements import missing_elements
 from policies.models import REQUIRED_MATERIALS, ElementDefinition, Policy
@@ -153,19 +153,10 @@ def _notify_next(case, code, user, data):
         "actor": str(user) if user is not None else "",
         "round": case.round,
     }
-    pending = []
+    # In the notification centre only: the deadline reminders are what is
+    # e-mailed.
     for person in people.filter(is_active=True).exclude(pk=getattr(user, "pk", None)).order_by("id"):
-        notification = notifications.notify(person, "review.case_moved", url=url, **payload)
-        if notification.email_status == Notification.EmailStatus.PENDING:
-            pending.append(notification.pk)
-    if pending:
-        transaction.on_commit(lambda: _queue_emails(pending), robust=True)
-
-
-def _queue_emails(notification_ids):
-    from .tasks import email_notifications
-
-    email_notifications.delay(notification_ids)
+        notifications.notify(person, "review.case_moved", url=url, email=False, **payload)
 
 
 def _record(case, code, user, previous, **data):

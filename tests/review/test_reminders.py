@@ -23,6 +23,11 @@ from tests.review.builders import city_case_accepted, correction_requested, mate
 day = datetime.date.fromisoformat
 
 
+def reminder_notes():
+    """Return the reminder notifications, leaving out the ones review steps send."""
+    return Notification.objects.filter(code__startswith="review.reminder.")
+
+
 @pytest.fixture(autouse=True)
 def english():
     with translation.override("en"):
@@ -195,7 +200,7 @@ def test_sweeping_twice_sends_once(world, django_capture_on_commit_callbacks):
     assert len(first) == 1
     assert second == []
     assert Reminder.objects.count() == 1
-    assert Notification.objects.filter(user=world.city_reviewer).count() == 1
+    assert reminder_notes().filter(user=world.city_reviewer).count() == 1
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["city_reviewer@example.gov.cn"]
 
@@ -233,9 +238,9 @@ def test_concurrent_sweeps_send_once():
     # Each reminder is claimed by one of the two sweeps, whichever came first.
     assert sum(len(sent) for sent in results) == 2
     assert sorted(Reminder.objects.values_list("kind", flat=True)) == ["escalation", "overdue"]
-    assert Notification.objects.filter(user=world.city_drafter).count() == 1
-    assert Notification.objects.filter(user=city_head).count() == 1
-    assert Notification.objects.filter(user=world.supervisor).count() == 1
+    assert reminder_notes().filter(user=world.city_drafter).count() == 1
+    assert reminder_notes().filter(user=city_head).count() == 1
+    assert reminder_notes().filter(user=world.supervisor).count() == 1
     assert sorted(message.to[0] for message in mail.outbox) == [
         "city_drafter@example.gov.cn",
         "city_head@example.gov.cn",
@@ -279,7 +284,7 @@ def test_drafter_deadline_escalates_to_head_and_supervisors(world, bystanders):
     assert recipients(overdue) == {"city_drafter", colleague.username}
     assert recipients(escalation) == {"city_head", "supervisor"}
     assert overdue.workdays_left == -1
-    reached = set(Notification.objects.values_list("user__username", flat=True))
+    reached = set(reminder_notes().values_list("user__username", flat=True))
     assert not reached & {person.username for person in bystanders}
     assert "retired" not in reached
 
@@ -291,7 +296,7 @@ def test_review_deadline_escalates_to_supervisors(world, bystanders):
 
     assert recipients(case.reminders.get(kind="overdue")) == {"city_reviewer"}
     assert recipients(case.reminders.get(kind="escalation")) == {"supervisor"}
-    reached = set(Notification.objects.values_list("user__username", flat=True))
+    reached = set(reminder_notes().values_list("user__username", flat=True))
     assert not reached & {person.username for person in bystanders}
 
 
@@ -321,7 +326,7 @@ def test_reminder_in_a_provisional_year_is_marked(world):
 
     assert [r.kind for r in sent] == ["due_soon"]
     assert sent[0].is_provisional
-    notification = Notification.objects.get(user=world.city_reviewer)
+    notification = reminder_notes().get(user=world.city_reviewer)
     assert notification.data["provisional"] is True
     assert "provisional" in describe(notification)
 
@@ -332,10 +337,10 @@ def test_notification_sentence_names_deadline_and_days(world):
     sweep("2026-10-14")
     sweep("2026-10-20")
 
-    texts = [describe(n) for n in Notification.objects.filter(user=world.city_reviewer).order_by("created_at", "id")]
+    texts = [describe(n) for n in reminder_notes().filter(user=world.city_reviewer).order_by("created_at", "id")]
     assert texts[0] == "City review for “长春市工业企业奖励办法”: due on 2026-10-16, in 2 working days."
     assert texts[-1] == "City review for “长春市工业企业奖励办法”: due on 2026-10-16, 2 working days overdue."
-    escalation = describe(Notification.objects.filter(user=world.supervisor).latest("created_at"))
+    escalation = describe(reminder_notes().filter(user=world.supervisor).latest("created_at"))
     assert escalation.startswith("Escalation: City review for “长春市工业企业奖励办法”, the duty of 长春市政务服务")
 
 
@@ -344,7 +349,7 @@ def test_notification_link_opens_the_policy(world):
 
     sweep("2026-10-14")
 
-    note = Notification.objects.get(user=world.city_reviewer)
+    note = reminder_notes().get(user=world.city_reviewer)
     assert note.url == reverse("review:policy_detail", args=[case.policy_id])
 
 
@@ -365,8 +370,8 @@ def test_email_goes_out_in_the_recipient_language(world, django_capture_on_commi
     by_address = {message.to[0]: message for message in mail.outbox}
     english_mail = by_address["city_head@example.gov.cn"]
     chinese_mail = by_address["city_drafter@example.gov.cn"]
-    head_note = Notification.objects.get(user=city_head)
-    drafter_note = Notification.objects.get(user=world.city_drafter)
+    head_note = reminder_notes().get(user=city_head)
+    drafter_note = reminder_notes().get(user=world.city_drafter)
     with translation.override("zh-hans"):
         chinese_text = describe(drafter_note)
     assert english_mail.subject.startswith("PolicyHub: Escalation: Supplementary materials for “长春市服务业奖励办法”")
@@ -385,7 +390,7 @@ def test_user_without_address_gets_no_email(world, django_capture_on_commit_call
         sweep("2026-10-09")
 
     assert mail.outbox == []
-    statuses = set(Notification.objects.values_list("email_status", flat=True))
+    statuses = set(reminder_notes().values_list("email_status", flat=True))
     assert statuses == {Notification.EmailStatus.NO_ADDRESS}
 
 
@@ -403,7 +408,7 @@ def test_email_task_retries_a_dropped_connection(world, django_capture_on_commit
 
     with django_capture_on_commit_callbacks():
         sweep("2026-10-14")
-    pending = list(Notification.objects.values_list("pk", flat=True))
+    pending = list(reminder_notes().values_list("pk", flat=True))
     with mock.patch("accounts.notifications.send_mail", flaky_send):
         # throw=False lets an eager task retry the way a worker does.
         result = tasks.email_notifications.apply(args=[pending], throw=False)
@@ -411,7 +416,7 @@ def test_email_task_retries_a_dropped_connection(world, django_capture_on_commit
     assert result.get() == 1
     assert len(calls) == 2
     assert len(mail.outbox) == 1
-    assert Notification.objects.get().email_status == Notification.EmailStatus.SENT
+    assert reminder_notes().get().email_status == Notification.EmailStatus.SENT
 
 
 def test_refused_address_is_not_retried(world, django_capture_on_commit_callbacks):
@@ -425,7 +430,7 @@ def test_refused_address_is_not_retried(world, django_capture_on_commit_callback
 
     assert send.call_count == 1
     assert Reminder.objects.count() == 1
-    assert Notification.objects.get().email_status == Notification.EmailStatus.REFUSED
+    assert reminder_notes().get().email_status == Notification.EmailStatus.REFUSED
 
 
 def test_sweep_task_queues_stale_pending_emails(world):
@@ -434,7 +439,7 @@ def test_sweep_task_queues_stale_pending_emails(world):
     with on("2026-10-14"):
         stale = notify(world.city_reviewer, "review.reminder.due_today", **data)
         fresh = notify(world.city_reviewer, "review.reminder.due_today", **data)
-        Notification.objects.filter(pk=stale.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=30))
+        reminder_notes().filter(pk=stale.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=30))
 
         tasks.send_reminders.apply()
 
@@ -512,5 +517,5 @@ def test_demo_shows_reminders_and_escalations(db):
 
     kinds = sorted(Reminder.objects.values_list("kind", flat=True))
     assert kinds == ["due_soon", "due_today", "escalation", "escalation", "overdue", "overdue"]
-    reached = set(Notification.objects.values_list("user__username", flat=True))
+    reached = set(reminder_notes().values_list("user__username", flat=True))
     assert {"drafter", "head", "district_reviewer", "city_reviewer", "supervisor"} <= reached
