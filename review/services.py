@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts import notifications
@@ -172,6 +173,11 @@ def _set_policy(policy_id, **fields):
     Policy.objects.filter(pk=policy_id).update(updated_at=timezone.now(), **fields)
 
 
+def _list_separator():
+    """Return the separator of an inline list in the active language: the enumeration comma in Chinese."""
+    return "、" if (get_language() or "").startswith("zh") else ", "
+
+
 def region_data_bureau(region):
     bureau = region.children.filter(kind=Organization.Kind.DATA_BUREAU).first()
     if bureau is None:
@@ -241,7 +247,7 @@ def submission_gaps(policy, kind=CaseKind.INITIAL, since=None):
         if missing:
             gaps.append(
                 _("Service item “%(item)s” lacks required elements: %(elements)s.")
-                % {"item": item.name, "elements": "、".join(d.label for d in missing)}
+                % {"item": item.name, "elements": _list_separator().join(d.label for d in missing)}
             )
     return gaps
 

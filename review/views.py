@@ -192,9 +192,11 @@ def _report(request, error):
         messages.error(request, gap)
 
 
-@require_POST
 def submit(request, pk):
     policy = visible_policy(request, pk)
+    if request.method != "POST":
+        # A bookmarked or reloaded submit address leads back to the policy.
+        return redirect("review:policy_detail", pk=policy.pk)
     try:
         case = services.submit_or_resubmit(request.user, policy)
     except services.ReviewError as error:
