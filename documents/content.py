@@ -104,10 +104,9 @@ def bureau_prefix(bureau):
     """Return the number prefix of `bureau`'s documents, such as 长政数审.
 
     The prefix comes from the bureau's opinion letter series. Without one, a
-    city bureau uses the first character of the city and 政数审, and a
-    district, county or zone bureau the first two characters of its region,
-    so that its numbers differ from the city's (长政数审 for 长春市, 长春政数审
-    for 长春新区).
+    city bureau uses the first character of the city and 政数审 (长政数审 for
+    长春市). A district, county or zone bureau uses the first two characters
+    of its region (长春政数审 for 长春新区), so its numbers differ from the city's.
     """
     prefix = OpinionSeries.objects.filter(bureau=bureau).values_list("prefix", flat=True).first()
     if prefix:

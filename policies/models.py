@@ -106,11 +106,6 @@ class Policy(models.Model):
         self.level = self.Level.CITY if region.is_city else self.Level.DISTRICT
         super().save(*args, **kwargs)
 
-    def is_drafted_by(self, organization):
-        if organization is None:
-            return False
-        return self.lead_department_id == organization.pk or self.co_departments.filter(pk=organization.pk).exists()
-
 
 class PolicyUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Policy, on_delete=models.CASCADE)

@@ -79,8 +79,8 @@ def item_version(item):
 def save_item(user, policy, *, name, values, item=None, version=None):
     """Create or update a service item with its element values.
 
-    `values` maps element codes to raw JSON values; each is validated with
-    `clean_value`, and every invalid element is reported at once in one
+    `values` maps element codes to raw JSON values, each validated with
+    `clean_value`. Every invalid element is reported at once, in one
     ValidationError keyed by code. Empty values remove the stored value.
     """
     definitions = {d.code: d for d in ElementDefinition.objects.filter(active=True)}
@@ -219,7 +219,3 @@ def revoke_view(user, policy, grantee):
     with transaction.atomic():
         remove_perm("view_policy", grantee, policy)
         events.record(policy, "access.revoked", user, user=str(grantee))
-
-
-def current_materials(policy):
-    return policy.materials.filter(removed_at__isnull=True)

@@ -1,7 +1,7 @@
 """Upload handlers that keep the file name exactly as the browser sent it.
 
-Django shortens names longer than 255 characters before any view sees
-them; `policies.uploads.check_upload` must judge the full name instead.
+Django shortens names longer than 255 characters before a view receives
+them, so `policies.uploads.check_upload` reads the full name from here.
 """
 
 from django.core.files.uploadhandler import MemoryFileUploadHandler, TemporaryFileUploadHandler

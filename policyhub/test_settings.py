@@ -1,6 +1,6 @@
 """Settings for the test suite.
 
-Tests use the PostgreSQL and Redis servers on 127.0.0.1 when they answer,
+Tests use the PostgreSQL and Redis servers on 127.0.0.1 when they accept connections,
 and fall back to SQLite and eager tasks otherwise. With
 POLICYHUB_REQUIRE_SERVICES=1 (set by CI) an unreachable service is an
 error instead, so tests that need the real servers cannot pass on SQLite.

@@ -1,10 +1,9 @@
 """The demo world: organizations, a person for every role, and real policies in every state.
 
-Policies come from published Jilin province documents (policies/demo/policies.json,
-built from the texts under ../shared/samples/policies). Their element values are
-taken from the texts; a policy the demo moves past the draft stage must be complete,
-so each element the text does not state is filled with a value marked in the
-policy's source note as a demo supplement, never presented as the text's own.
+Policies come from published Jilin province documents (policies/demo/policies.json).
+Their element values are taken from the texts. A policy the demo moves past the
+draft stage must be complete, so each element its text does not state is filled
+with a value that the policy's source note lists as a demo supplement.
 """
 
 import datetime

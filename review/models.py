@@ -2,7 +2,7 @@
 
 A `ReviewCase` follows one policy through one review: submission,
 acceptance at each level, findings, notices, the opinion letter, the
-drafter's response, go-live. `review.workflow` holds the transition table
+drafter's response, go-live. `review.workflow` contains the transition table
 and `review.services` the functions that move a case; nothing else writes
 `ReviewCase.state`.
 """
@@ -322,7 +322,7 @@ class Opinion(models.Model):
 
 
 class Response(models.Model):
-    """The drafting department's answer to the opinion letter (第九条)."""
+    """The drafting department's response to the opinion letter (第九条)."""
 
     class Kind(models.TextChoices):
         ACCEPTED = "accepted", _("Revised and accepted the opinion")

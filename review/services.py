@@ -72,7 +72,7 @@ def _already_handled(case):
 
 
 def already_handled_message(case):
-    """Return the sentence that tells who moved `case` on, and when."""
+    """Return the message that names who moved `case` on, and when."""
     return _already_handled(case).message
 
 
@@ -92,8 +92,8 @@ def _begin(case, name, user):
     locked = ReviewCase.objects.select_related("policy", "reviewing_bureau").get(pk=locked.pk)
     may_act = actor_may(user, locked, transition)
     if locked.state not in transition.sources:
-        # Someone on the same side may have acted first; anyone else is
-        # told who may act, not who did.
+        # Someone on the same side may have acted first. Anyone else gets
+        # the message naming who may act, not who did.
         same_side = user.is_reviewer if transition.actor == "reviewer" else is_lead_drafter(user, locked)
         if may_act or same_side:
             raise _already_handled(locked)
@@ -291,9 +291,9 @@ def _last_closed_at(policy):
 def submit(user, policy, *, kind=CaseKind.INITIAL, effective_on=None, explanation=""):
     """Send the policy to its data bureau: a first review, an adjustment re-review or an offline request.
 
-    An adjustment or offline request (第十三条) must come at least 5 working
-    days before the change takes effect; a later one is accepted but flagged
-    and recorded against the department.
+    An adjustment or offline request (第十三条) must arrive at least 5 working
+    days before the change takes effect. A later one is accepted, but it is
+    flagged and recorded against the department.
     """
     with transaction.atomic():
         policy = Policy.objects.select_for_update().get(pk=policy.pk)
@@ -710,7 +710,7 @@ def confirm_receipt(user, case):
 
 
 def respond(user, case, *, kind, text=""):
-    """Answer the opinion letter (第九条): accept with revisions, dispute, or close after a failure."""
+    """Record the response to the opinion letter (第九条): accept with revisions, dispute, or close after a failure."""
     text = (text or "").strip()
     with transaction.atomic():
         case = _begin(case, "respond", user)
@@ -775,7 +775,7 @@ def resolve_dispute(user, case, *, outcome, reviewer_position, resolution):
             previous = _move(case, user, State.AWAITING_APPROVAL)
             _set_policy(case.policy_id, is_locked=True, passed_opinion=case.opinion.number)
         else:
-            # The opinion stands: the drafter has a new period to revise and respond.
+            # The opinion is upheld, so the drafter gets a new period to revise and respond.
             _start_drafter_clock(
                 case,
                 "response",
@@ -907,9 +907,9 @@ DRAFTER_CLOCK_RECORDS = {
 
 
 def record_missed_deadlines(on_day=None):
-    """Record every drafter deadline that has passed without an answer; return the new records.
+    """Record every drafter deadline that has passed without a response; return the new records.
 
-    Safe to run any number of times: each missed deadline is recorded once.
+    Running it again records nothing new, because each missed deadline is recorded once.
     """
     on_day = on_day or clocks.today()
     created = []

@@ -415,7 +415,7 @@ def compare(request, pk):
 
 
 def clock_explanation(request, pk):
-    """Explain a deadline step by step; visible to whoever may read the case it belongs to."""
+    """Explain a deadline step by step to a user who may read the case it belongs to."""
     clock = get_object_or_404(Clock, pk=pk)
     case = ReviewCase.objects.filter(Q(review_clock=clock) | Q(drafter_clock=clock)).select_related("policy").first()
     if case is None or not Policy.objects.visible_to(request.user).filter(pk=case.policy_id).exists():
@@ -435,7 +435,7 @@ def clock_explanation(request, pk):
 
 
 def archive_download(request, pk):
-    """Send the archive of a finished review to whoever may read its policy."""
+    """Send the archive of a finished review to a user who may read its policy."""
     record = get_object_or_404(ArchiveRecord.objects.select_related("case"), pk=pk)
     if not Policy.objects.visible_to(request.user).filter(pk=record.case.policy_id).exists():
         raise Http404

@@ -124,7 +124,7 @@ def makeup_holiday_name(day: date, holidays: list[HolidayRange]) -> str:
     every make-up workday of the 2024-2026 notices, including 2026-09-20,
     which belongs to National Day although the Mid-Autumn range is closer.
     NOTE: this is an inference for display. Type the name after the date
-    when the notice says otherwise.
+    when the notice names a different holiday.
     """
     candidates = [h for h in holidays if sum(d.weekday() < 5 for d in h.days()) >= 2] or holidays
     best_name = ""
